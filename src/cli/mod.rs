@@ -1,0 +1,243 @@
+//! The `broadsheet` command line: flags become validated settings in one step, then each
+//! subcommand dispatches to the library. `broadsheet` with no subcommand serves.
+
+mod bench;
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::{ExportJob, Limits, limits};
+use crate::render::Registry;
+use crate::server::Config;
+
+/// Turns structured news articles into finished documents: PDF, EPUB and plain text.
+#[derive(Debug, Parser)]
+#[command(name = "broadsheet", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Settings for serving when no subcommand is given.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the gRPC API (the default).
+    Serve(ServeArgs),
+    /// Render a JSON request or article locally, without a server.
+    Render(RenderArgs),
+    /// List the formats this build can render.
+    Formats,
+    /// Load a running server with unary Export calls and report throughput and latency.
+    Bench(bench::BenchArgs),
+}
+
+/// Settings of `broadsheet serve`; each flag also reads an environment variable.
+#[derive(Debug, Clone, Args)]
+struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "BROADSHEET_LISTEN", default_value = "127.0.0.1:50051")]
+    listen: SocketAddr,
+    /// The most renders running at once [default: the number of cores].
+    #[arg(long, env = "BROADSHEET_MAX_CONCURRENT_RENDERS", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    max_concurrent_renders: Option<u32>,
+    /// The most renders waiting for a slot; more are refused with RESOURCE_EXHAUSTED.
+    #[arg(long, env = "BROADSHEET_MAX_QUEUE", default_value_t = 64)]
+    max_queue: u32,
+    /// The largest request or response message, in bytes.
+    #[arg(long, env = "BROADSHEET_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1024..=1024 * 1024 * 1024))]
+    max_message_bytes: u64,
+    /// Seconds that requests in flight get to finish after SIGINT or SIGTERM.
+    #[arg(long, env = "BROADSHEET_GRACE_PERIOD", default_value_t = 30)]
+    grace_period: u64,
+    /// The most text in one article, in bytes.
+    #[arg(long, env = "BROADSHEET_MAX_ARTICLE_BYTES", default_value_t = limits::DEFAULT_ARTICLE_BYTES)]
+    max_article_bytes: usize,
+    /// The largest encoded image, in bytes.
+    #[arg(long, env = "BROADSHEET_MAX_IMAGE_BYTES", default_value_t = limits::DEFAULT_IMAGE_BYTES)]
+    max_image_bytes: usize,
+    /// The most pixels in one image (at most 50,000,000).
+    #[arg(long, env = "BROADSHEET_MAX_IMAGE_PIXELS", default_value_t = limits::DEFAULT_IMAGE_PIXELS,
+          value_parser = clap::value_parser!(u64).range(1..=limits::MAX_IMAGE_PIXELS_CEILING))]
+    max_image_pixels: u64,
+    /// The most articles in one collection.
+    #[arg(long, env = "BROADSHEET_MAX_COLLECTION_ARTICLES", default_value_t = limits::DEFAULT_COLLECTION_ARTICLES)]
+    max_collection_articles: usize,
+    /// The log format: one line per event, as text or as JSON.
+    #[arg(long, env = "BROADSHEET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct RenderArgs {
+    /// The format id or alias; overrides the request's own `format`.
+    #[arg(long, short)]
+    format: Option<String>,
+    /// Where to write the document; `-` is standard output.
+    #[arg(long, short, default_value = "-")]
+    output: PathBuf,
+    /// The JSON request or article; `-` is standard input.
+    input: PathBuf,
+}
+
+impl ServeArgs {
+    fn config(&self) -> Config {
+        let defaults = Config::default();
+        Config {
+            max_concurrent_renders: self
+                .max_concurrent_renders
+                .map_or(defaults.max_concurrent_renders, |n| n as usize),
+            max_queue: self.max_queue as usize,
+            max_message_bytes: usize::try_from(self.max_message_bytes).unwrap_or(usize::MAX),
+            grace_period: Duration::from_secs(self.grace_period),
+            limits: Limits {
+                article_bytes: self.max_article_bytes,
+                image_bytes: self.max_image_bytes,
+                image_pixels: self.max_image_pixels,
+                collection_articles: self.max_collection_articles,
+            },
+        }
+    }
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve),
+        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Render(args)) => report(render(args)),
+        Some(Command::Formats) => report(formats()),
+        Some(Command::Bench(args)) => report(bench::run(args)),
+    }
+}
+
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("broadsheet: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    init_logging(args.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("broadsheet: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(crate::server::run(
+        args.config(),
+        Registry::builtin(),
+        args.listen,
+    ));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "the server stopped");
+            eprintln!("broadsheet: cannot serve on {}: {error}", args.listen);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn render(args: RenderArgs) -> Result<(), String> {
+    let input = read_input(&args.input)?;
+    let mut request = crate::json::request_from_json(&input)
+        .map_err(|e| format!("{}: {e}", args.input.display()))?;
+    if let Some(format) = args.format {
+        request.format = format;
+    }
+    let job = ExportJob::from_pb(request, &Limits::default())
+        .map_err(|e| format!("{}: {e}", args.input.display()))?;
+    let registry = Registry::builtin();
+    let renderer = registry
+        .resolve(&job.format)
+        .map_err(|e| format!("--format {e}"))?;
+    let rendered = renderer
+        .render(&job.document, &job.options)
+        .map_err(|e| e.to_string())?;
+    for warning in &rendered.warnings {
+        eprintln!("broadsheet: warning: {warning}");
+    }
+    write_output(&args.output, &rendered.content)
+}
+
+fn read_input(path: &PathBuf) -> Result<String, String> {
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+    } else {
+        text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    }
+    Ok(text)
+}
+
+fn write_output(path: &PathBuf, content: &[u8]) -> Result<(), String> {
+    if path.as_os_str() == "-" {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(content)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| format!("cannot write to standard output: {e}"))
+    } else {
+        std::fs::write(path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}
+
+fn formats() -> Result<(), String> {
+    let registry = Registry::builtin();
+    let mut out = String::new();
+    for renderer in registry.renderers() {
+        let aliases = renderer.aliases().join(", ");
+        out.push_str(&format!(
+            "{:<8} {:<28} .{:<6} {}{}\n",
+            renderer.id(),
+            renderer.media_type(),
+            renderer.extension(),
+            renderer.description(),
+            if aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" (also: {aliases})")
+            }
+        ));
+    }
+    write_output(&PathBuf::from("-"), out.as_bytes())
+}

@@ -1,0 +1,26 @@
+//! Broadsheet turns structured news articles into finished documents: PDF for print, EPUB
+//! for e-readers and plain text for everything else.
+//!
+//! The pipeline runs in one direction:
+//!
+//! ```text
+//! pb::ExportRequest ──model::ExportJob::from_pb──▶ model::Document ──Registry──▶ Renderer ──▶ bytes
+//! ```
+//!
+//! - [`pb`]: the generated `broadsheet.v1` types.
+//! - [`model`]: the validated domain model and the one conversion into it.
+//! - [`typography`]: the text logic every renderer shares (wrapping, credits, dates, links).
+//! - [`render`]: the [`render::Renderer`] trait, the [`render::Registry`] and the renderers.
+//! - [`server`]: the gRPC service.
+//! - [`json`]: the canonical proto3 JSON form of requests, for the CLI and tests.
+//! - [`cli`]: the `broadsheet` command line.
+
+#![warn(missing_docs, unreachable_pub)]
+
+pub mod cli;
+pub mod json;
+pub mod model;
+pub mod pb;
+pub mod render;
+pub mod server;
+pub mod typography;

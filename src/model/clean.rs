@@ -1,0 +1,198 @@
+//! Text clean-up applied to every string of a request, once, at the edge.
+//!
+//! - Control characters other than line feed and tab are removed, as are noncharacters
+//!   (U+FFFE, U+FFFF, U+FDD0–U+FDEF and their twins on every plane) and U+FEFF. None of them
+//!   can be shown, and several are not allowed in XML.
+//! - The text is put in Unicode Normalization Form C.
+//! - Whitespace is then handled by the kind of field:
+//!   - *single-line* fields (headline, names, captions, titles): every run of whitespace,
+//!     line breaks included, becomes one space; the ends are trimmed;
+//!   - *flowing* text (paragraphs, list items, quotes): runs of spaces, tabs, carriage returns
+//!     and line feeds become one space, because a CMS wraps its source text at random;
+//!     U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR and U+0085 NEXT LINE are deliberate
+//!     breaks and become one `'\n'`, which renderers show as a line break;
+//!   - *verbatim* text (preformatted blocks): line ends become `'\n'` and tabs stay.
+//!
+//! No-break spaces (U+00A0, U+202F) and zero-width joiners are content, not layout, and stay.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Whether a character is dropped from every field.
+fn is_unwanted(c: char) -> bool {
+    let cp = c as u32;
+    (c.is_control() && c != '\n' && c != '\t' && c != '\r' && c != '\u{85}')
+        || (0xFDD0..=0xFDEF).contains(&cp)
+        || cp & 0xFFFE == 0xFFFE
+        || c == '\u{FEFF}'
+}
+
+/// A soft whitespace character: collapsed to one space in flowing text.
+fn is_soft_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// A deliberate line break in flowing text.
+fn is_hard_break(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}')
+}
+
+/// Drops unwanted characters, then applies NFC (in that order, so that removing a character
+/// cannot leave a sequence that is no longer normalised).
+fn normalize(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().filter(|&c| !is_unwanted(c)).nfc()
+}
+
+/// Cleans a single-line field.
+pub(crate) fn line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in normalize(text) {
+        if is_soft_space(c) || is_hard_break(c) {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Cleans verbatim text: line ends become `'\n'`, leading and trailing blank lines go.
+pub(crate) fn verbatim(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = normalize(text).peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            c if is_hard_break(c) => out.push('\n'),
+            c => out.push(c),
+        }
+    }
+    let trimmed_end = out.trim_end().len();
+    out.truncate(trimmed_end);
+    let start = out
+        .char_indices()
+        .take_while(|&(_, c)| c.is_whitespace())
+        .filter(|&(_, c)| c == '\n')
+        .last()
+        .map_or(0, |(i, _)| i + 1);
+    out.split_off(start)
+}
+
+/// The pending whitespace between two words of flowing text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    None,
+    Space,
+    Break,
+}
+
+/// Cleans the runs of one flowing block as a whole, so that whitespace collapses across run
+/// boundaries. Returns one cleaned string per run, in order; a run may come back empty.
+/// The collapsed whitespace stays with the run where it began, so a link or code run never
+/// gains a leading space.
+pub(crate) fn flowing<'a>(runs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut gap = Gap::None;
+    let mut gap_run = 0;
+    let mut seen_text = false;
+    for (index, run) in runs.into_iter().enumerate() {
+        out.push(String::with_capacity(run.len()));
+        for c in normalize(run) {
+            if is_hard_break(c) {
+                if seen_text && gap != Gap::Break {
+                    if gap == Gap::None {
+                        gap_run = index;
+                    }
+                    gap = Gap::Break;
+                }
+            } else if is_soft_space(c) {
+                if seen_text && gap == Gap::None {
+                    gap = Gap::Space;
+                    gap_run = index;
+                }
+            } else {
+                match gap {
+                    Gap::None => {}
+                    Gap::Space => out[gap_run].push(' '),
+                    Gap::Break => out[gap_run].push('\n'),
+                }
+                gap = Gap::None;
+                seen_text = true;
+                out[index].push(c);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_collapses_all_whitespace() {
+        assert_eq!(
+            line("  Putin\u{2028}holds \n\t talks  "),
+            "Putin holds talks"
+        );
+        assert_eq!(line("no\u{00A0}break"), "no\u{00A0}break");
+    }
+
+    #[test]
+    fn removes_controls_and_noncharacters() {
+        assert_eq!(
+            line("a\u{0}b\u{7}c\u{FFFE}d\u{FFFF}e\u{FDD0}f\u{1FFFE}g\u{FEFF}"),
+            "abcdefg"
+        );
+        assert_eq!(line("\u{1b}[31mred"), "[31mred");
+    }
+
+    #[test]
+    fn applies_nfc_after_removing_controls() {
+        // "e", a NUL, then a combining acute: one precomposed é once the NUL is gone.
+        assert_eq!(line("e\u{0}\u{301}"), "\u{e9}");
+        assert_eq!(line("Ame\u{301}lie"), "Am\u{e9}lie");
+    }
+
+    #[test]
+    fn flowing_text_keeps_deliberate_breaks_only() {
+        assert_eq!(flowing(["one\ntwo  three"]), ["one two three"]);
+        assert_eq!(
+            flowing(["line one\u{2028}line two"]),
+            ["line one\nline two"]
+        );
+        assert_eq!(flowing(["a \u{2029}\u{2029} b"]), ["a\nb"]);
+        assert_eq!(
+            flowing(["\u{2028} lead and trail \u{2028}"]),
+            ["lead and trail"]
+        );
+    }
+
+    #[test]
+    fn flowing_collapses_across_runs_and_keeps_space_with_its_run() {
+        assert_eq!(
+            flowing(["see ", " the link", " "]),
+            ["see ", "the link", ""]
+        );
+        assert_eq!(flowing(["word", "link"]), ["word", "link"]);
+        assert_eq!(flowing(["a ", "  ", "b"]), ["a ", "", "b"]);
+    }
+
+    #[test]
+    fn verbatim_keeps_layout() {
+        assert_eq!(
+            verbatim("\n\n  fn main() {\r\n\tx\r}\n\n"),
+            "  fn main() {\n\tx\n}"
+        );
+        assert_eq!(verbatim("a\u{2028}b"), "a\nb");
+    }
+}

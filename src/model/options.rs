@@ -1,0 +1,33 @@
+//! Validated render options: each renderer's own settings, with defaults filled in.
+
+/// Options for every renderer; each renderer reads its own part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RenderOptions {
+    /// Options for the plain-text renderer.
+    pub text: TextOptions,
+}
+
+/// Options for the plain-text renderer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextOptions {
+    /// The line width in terminal columns, or `None` for no wrapping.
+    pub width: Option<usize>,
+}
+
+impl TextOptions {
+    /// The width used when a request sets none.
+    pub const DEFAULT_WIDTH: usize = 72;
+    /// The narrowest width a request may ask for.
+    pub const MIN_WIDTH: usize = 20;
+    /// The widest width a request may ask for.
+    pub const MAX_WIDTH: usize = 1_000;
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions {
+            width: Some(Self::DEFAULT_WIDTH),
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The gRPC server: the export service beside gRPC health and reflection, on HTTP/2, with
+//! bounded rendering, caller deadlines and a graceful drain on shutdown.
+//!
+//! The connection loop is hyper's HTTP/2 server driven directly rather than
+//! `tonic::transport::Server`, for one reason: tonic's server always wraps services in its own
+//! `grpc-timeout` handling, which answers CANCELLED when a deadline passes. Here the deadline
+//! is stamped on arrival ([`deadline`]) and enforced by the service, which answers
+//! DEADLINE_EXCEEDED as the gRPC spec asks.
+
+mod deadline;
+mod error;
+mod pool;
+mod service;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tonic::codec::CompressionEncoding;
+use tonic::service::Routes;
+
+use crate::model::Limits;
+use crate::pb;
+use crate::pb::export_service_server::ExportServiceServer;
+use crate::render::Registry;
+
+pub use deadline::Deadline;
+pub use error::Error;
+pub use service::{CHUNK_BYTES, ExportServer};
+
+/// Everything the server needs to know, with defaults for a single machine.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The most renders running at once.
+    pub max_concurrent_renders: usize,
+    /// The most renders waiting for a slot; beyond that, RESOURCE_EXHAUSTED.
+    pub max_queue: usize,
+    /// The largest request or response message, in bytes.
+    pub max_message_bytes: usize,
+    /// How long in-flight requests get to finish after SIGINT or SIGTERM.
+    pub grace_period: Duration,
+    /// The input limits.
+    pub limits: Limits,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Config {
+            max_concurrent_renders: cores,
+            max_queue: 64,
+            max_message_bytes: 64 * 1024 * 1024,
+            grace_period: Duration::from_secs(30),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Serves on `listener` until `shutdown` completes, then drains: no new connections or
+/// streams are taken, health reports NOT_SERVING, and requests in flight get
+/// `config.grace_period` to finish before the remaining connections are dropped.
+pub async fn serve(
+    config: Config,
+    registry: Registry,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let pool = Arc::new(pool::RenderPool::new(
+        config.max_concurrent_renders,
+        config.max_queue,
+    ));
+    let export = ExportServer::new(
+        Arc::new(registry),
+        pool,
+        config.limits,
+        config.max_concurrent_renders,
+    );
+    let export = ExportServiceServer::new(export)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Gzip)
+        .max_decoding_message_size(config.max_message_bytes)
+        .max_encoding_message_size(config.max_message_bytes);
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<ExportServiceServer<ExportServer>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(std::io::Error::other)?;
+    let reflection_alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .map_err(std::io::Error::other)?;
+
+    let routes = Routes::new(export)
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(reflection_alpha)
+        .prepare();
+    let service = tower::ServiceBuilder::new()
+        .map_request(deadline::stamp)
+        .service(routes);
+
+    let mut http2 = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    http2
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_timeout(Duration::from_secs(20))
+        .max_concurrent_streams(1024)
+        // Hyper's default of 16 KiB for headers is too tight for some proxies' metadata.
+        .max_header_list_size(64 * 1024);
+
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors and the like: wait, do not exit.
+                        tracing::warn!(%error, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                if let Err(error) = stream.set_nodelay(true) {
+                    tracing::debug!(%error, "could not set TCP_NODELAY");
+                }
+                let connection = http2.serve_connection(
+                    TokioIo::new(stream),
+                    TowerToHyperService::new(service.clone()),
+                );
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(error) = connection.await {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    health
+        .set_not_serving::<ExportServiceServer<ExportServer>>()
+        .await;
+    let open = graceful.count();
+    tracing::info!(
+        connections = open,
+        grace_s = config.grace_period.as_secs_f64(),
+        "shutting down: draining requests in flight"
+    );
+    if tokio::time::timeout(config.grace_period, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("grace period over; closing the remaining connections");
+    }
+    Ok(())
+}
+
+/// Binds `listen`, logs the address, and serves until SIGINT or SIGTERM.
+pub async fn run(config: Config, registry: Registry, listen: SocketAddr) -> std::io::Result<()> {
+    let listener = TcpListener::bind(listen).await?;
+    let local = listener.local_addr()?;
+    tracing::info!(
+        address = %local,
+        max_concurrent_renders = config.max_concurrent_renders,
+        max_queue = config.max_queue,
+        "listening"
+    );
+    serve(config, registry, listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on the first SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the server");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,178 @@
+//! The render pool: runs CPU-bound work on blocking threads, at most `max_concurrent` at a
+//! time with at most `max_queue` more waiting, and sheds the rest at once.
+//!
+//! Two semaphores do it. An *admission* permit (running plus queued) is taken first, without
+//! waiting for unary calls, so a saturated server answers RESOURCE_EXHAUSTED straight away
+//! instead of queueing without bound. A *running* permit is then awaited. Both permits move
+//! into the blocking task, so a render whose caller gave up (deadline, disconnect) still
+//! counts against capacity until it really finishes.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+use super::error::Error;
+
+/// How a caller waits for a place in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// Fail with [`Error::Overloaded`] at once when the queue is full (unary calls).
+    FailFast,
+    /// Wait for a place (batch items, whose stream already bounds its own parallelism).
+    Wait,
+}
+
+/// Bounded execution of renders off the async runtime.
+#[derive(Debug)]
+pub(crate) struct RenderPool {
+    admission: Arc<Semaphore>,
+    running: Arc<Semaphore>,
+    max_running: usize,
+    max_queued: usize,
+    in_flight: AtomicUsize,
+}
+
+impl RenderPool {
+    pub(crate) fn new(max_running: usize, max_queued: usize) -> Self {
+        let max_running = max_running.max(1);
+        RenderPool {
+            admission: Arc::new(Semaphore::new(max_running + max_queued)),
+            running: Arc::new(Semaphore::new(max_running)),
+            max_running,
+            max_queued,
+            in_flight: AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs `work` on a blocking thread once a slot is free, unless `deadline` passes first.
+    pub(crate) async fn run<T, F>(
+        self: &Arc<Self>,
+        admission: Admission,
+        deadline: Option<Instant>,
+        work: F,
+    ) -> Result<T, Error>
+    where
+        F: FnOnce() -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let queued = match admission {
+            Admission::FailFast => {
+                self.admission
+                    .clone()
+                    .try_acquire_owned()
+                    .map_err(|_| Error::Overloaded {
+                        running: self.max_running,
+                        queued: self.max_queued,
+                    })?
+            }
+            Admission::Wait => self
+                .admission
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| Error::ShuttingDown)?,
+        };
+        let task = async {
+            let running = self
+                .running
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| Error::ShuttingDown)?;
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(Error::DeadlineExceeded);
+            }
+            let pool = Arc::clone(self);
+            pool.in_flight.fetch_add(1, Ordering::Relaxed);
+            let handle = tokio::task::spawn_blocking(move || {
+                let _permits = (queued, running);
+                let _count = InFlight(&pool);
+                work()
+            });
+            match handle.await {
+                Ok(result) => result,
+                Err(join) if join.is_panic() => Err(Error::Panicked),
+                Err(_) => Err(Error::ShuttingDown),
+            }
+        };
+        match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, task)
+                .await
+                .unwrap_or(Err(Error::DeadlineExceeded)),
+            None => task.await,
+        }
+    }
+
+    /// Renders running right now.
+    #[cfg(test)]
+    pub(crate) fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Relaxed)
+    }
+}
+
+/// Decrements the in-flight count when a render ends, however it ends.
+struct InFlight<'a>(&'a RenderPool);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn sheds_work_beyond_slots_and_queue() {
+        let pool = Arc::new(RenderPool::new(1, 0));
+        let (release, wait) = mpsc::channel::<()>();
+        let busy = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move {
+                pool.run(Admission::FailFast, None, move || {
+                    wait.recv().ok();
+                    Ok(())
+                })
+                .await
+            })
+        };
+        while pool.in_flight() == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let shed = pool.run(Admission::FailFast, None, || Ok(())).await;
+        assert!(matches!(shed, Err(Error::Overloaded { .. })));
+        release.send(()).unwrap();
+        busy.await.unwrap().unwrap();
+        pool.run(Admission::FailFast, None, || Ok(()))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn contains_a_panic_to_its_request() {
+        let pool = Arc::new(RenderPool::new(1, 0));
+        let crashed = pool
+            .run(Admission::FailFast, None, || -> Result<(), Error> {
+                panic!("renderer bug")
+            })
+            .await;
+        assert!(matches!(crashed, Err(Error::Panicked)));
+        pool.run(Admission::FailFast, None, || Ok(()))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_expired_deadline_skips_the_work() {
+        let pool = Arc::new(RenderPool::new(1, 0));
+        let past = Instant::now();
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        let result = pool.run(Admission::FailFast, Some(past), || Ok(())).await;
+        assert!(matches!(result, Err(Error::DeadlineExceeded)));
+    }
+}
