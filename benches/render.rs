@@ -1,1 +1,58 @@
-fn main() {}
+//! Render benchmarks: the seed article as text, a 2,000-paragraph article (cost must grow
+//! linearly), and the validation of the seed request. Run with `cargo bench`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use broadsheet::model::{ExportJob, RenderOptions};
+use broadsheet::pb;
+use broadsheet::render::Registry;
+
+fn main() {
+    divan::main();
+}
+
+fn seed_request() -> pb::ExportRequest {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed.json");
+    let text = std::fs::read_to_string(path).expect("the seed fixture");
+    broadsheet::json::request_from_json(&text).expect("valid JSON")
+}
+
+/// The seed article with its body repeated to `paragraphs` paragraphs.
+fn long_request(paragraphs: usize) -> pb::ExportRequest {
+    let mut request = seed_request();
+    if let Some(pb::export_request::Document::Article(article)) = &mut request.document {
+        let body = article.body.clone();
+        article.body = body.iter().cycle().take(paragraphs).cloned().collect();
+    }
+    request
+}
+
+fn job(request: pb::ExportRequest) -> ExportJob {
+    ExportJob::try_from(request).expect("a valid request")
+}
+
+#[divan::bench]
+fn text_seed(bencher: divan::Bencher) {
+    let job = job(seed_request());
+    let registry = Registry::builtin();
+    let renderer = registry.resolve("text").unwrap();
+    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
+}
+
+#[divan::bench(args = [10, 200, 2000])]
+fn text_paragraphs(bencher: divan::Bencher, paragraphs: usize) {
+    let job = job(long_request(paragraphs));
+    let registry = Registry::builtin();
+    let renderer = registry.resolve("text").unwrap();
+    let options = RenderOptions::default();
+    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&options)));
+}
+
+#[divan::bench]
+fn validate_seed(bencher: divan::Bencher) {
+    let request = seed_request();
+    bencher
+        .with_inputs(|| request.clone())
+        .bench_values(|request| ExportJob::try_from(black_box(request)));
+}

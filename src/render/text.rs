@@ -10,7 +10,10 @@
 
 use super::{RenderError, Rendered, Renderer};
 use crate::model::{Article, Block, Collection, Document, Figure, RenderOptions, Span};
-use crate::typography::{LinkTable, byline, credits_line, display_width, fill, format_date};
+use crate::typography::{
+    LinkTable, byline, credits_line, display_width, fill, format_date, format_date_time,
+    format_time,
+};
 
 /// The plain-text renderer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -156,10 +159,17 @@ impl Writer {
         let byline = byline(article);
         let published = article
             .published_at
-            .map(|d| format_date(&d, &article.language));
-        let updated = article
-            .updated_at
-            .map(|d| format!("Updated {}", format_date(&d, &article.language)));
+            .map(|d| format_date_time(&d, &article.language));
+        let updated = article.updated_at.map(|updated| {
+            let same_day = article
+                .published_at
+                .is_some_and(|p| p.date_naive() == updated.date_naive());
+            if same_day {
+                format!("Updated {}", format_time(&updated))
+            } else {
+                format!("Updated {}", format_date_time(&updated, &article.language))
+            }
+        });
         let dateline = join_present([
             article.dateline.as_str(),
             published.as_deref().unwrap_or(""),

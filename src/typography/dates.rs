@@ -35,6 +35,17 @@ pub fn format_date(time: &DateTime<Utc>, language: &Language) -> String {
     time.format_localized(pattern, locale).to_string()
 }
 
+/// The date and time of `time`: the long date in the language's form, then the time of day
+/// on the 24-hour clock in UTC ("December 3, 2025 00:41 UTC").
+pub fn format_date_time(time: &DateTime<Utc>, language: &Language) -> String {
+    format!("{} {}", format_date(time, language), format_time(time))
+}
+
+/// The time of day on the 24-hour clock, in UTC ("06:15 UTC").
+pub fn format_time(time: &DateTime<Utc>) -> String {
+    time.format("%H:%M UTC").to_string()
+}
+
 /// The chrono locale for a language: its own region if it names one that has data, else
 /// the region where the language is most at home.
 fn locale_for(primary: &str, region: Option<&str>) -> Option<Locale> {
@@ -99,6 +110,13 @@ mod tests {
         assert_eq!(date("es"), "30 de noviembre de 2025");
         assert_eq!(date("ru"), "30 ноября 2025");
         assert_eq!(date("ja"), "2025年11月30日");
+    }
+
+    #[test]
+    fn adds_the_time_in_utc() {
+        let time = DateTime::from_timestamp(1_764_513_000, 0).unwrap();
+        let en = Language::default();
+        assert_eq!(format_date_time(&time, &en), "November 30, 2025 14:30 UTC");
     }
 
     #[test]

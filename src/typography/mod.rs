@@ -8,6 +8,6 @@ mod links;
 mod wrap;
 
 pub use credits::{byline, credits_line, join_names};
-pub use dates::format_date;
+pub use dates::{format_date, format_date_time, format_time};
 pub use links::LinkTable;
 pub use wrap::{display_width, fill};

@@ -1,0 +1,157 @@
+//! Shared test support: fixtures, an in-process server on 127.0.0.1:0 with a shutdown
+//! channel, and real tonic clients for it.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use broadsheet::pb;
+use broadsheet::pb::export_service_client::ExportServiceClient;
+use broadsheet::render::Registry;
+use broadsheet::server::{self, Config};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::Channel;
+
+/// The path of a file under `tests/fixtures`.
+pub fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A fixture request, read from its canonical JSON.
+pub fn fixture(name: &str) -> pb::ExportRequest {
+    let text = std::fs::read_to_string(fixture_path(name)).expect("fixture is readable");
+    broadsheet::json::request_from_json(&text).expect("fixture is valid JSON")
+}
+
+/// The seed article as a request for `format`.
+pub fn seed(format: &str) -> pb::ExportRequest {
+    let mut request = fixture("seed.json");
+    request.format = format.to_owned();
+    request
+}
+
+/// The article of a request.
+pub fn article_of(request: &pb::ExportRequest) -> pb::Article {
+    match &request.document {
+        Some(pb::export_request::Document::Article(article)) => article.clone(),
+        _ => panic!("the fixture holds an article"),
+    }
+}
+
+/// A collection of `n` copies of the seed article, for `format`.
+pub fn seed_collection(n: usize, format: &str) -> pb::ExportRequest {
+    let article = article_of(&seed(format));
+    let articles = (0..n)
+        .map(|i| pb::Article {
+            id: format!("seed-{i}"),
+            headline: format!("{} ({})", article.headline, i + 1),
+            ..article.clone()
+        })
+        .collect();
+    pb::ExportRequest {
+        request_id: format!("collection-{n}"),
+        format: format.to_owned(),
+        document: Some(pb::export_request::Document::Collection(pb::Collection {
+            title: "Morning Briefing".to_owned(),
+            subtitle: "The day's essential stories".to_owned(),
+            publisher: "CRBC News".to_owned(),
+            date: Some(prost_types::Timestamp {
+                seconds: 1_764_720_000,
+                nanos: 0,
+            }),
+            language: "en".to_owned(),
+            cover: None,
+            articles,
+        })),
+        options: None,
+    }
+}
+
+/// A PNG signature and IHDR chunk claiming `width`×`height`, with no pixel data: enough
+/// for a header check, never decodable.
+pub fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    png.extend_from_slice(&width.to_be_bytes());
+    png.extend_from_slice(&height.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    png
+}
+
+/// A server running in this process.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    /// Starts the built-in formats with the default settings.
+    pub async fn start() -> Self {
+        Self::start_with(Config::default(), Registry::builtin()).await
+    }
+
+    /// Starts a server with the given settings and formats.
+    pub async fn start_with(config: Config, registry: Registry) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(server::serve(config, registry, listener, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            addr,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn channel(&self) -> Channel {
+        Channel::from_shared(self.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect")
+    }
+
+    pub async fn client(&self) -> ExportServiceClient<Channel> {
+        ExportServiceClient::new(self.channel().await)
+            .max_decoding_message_size(256 * 1024 * 1024)
+            .max_encoding_message_size(256 * 1024 * 1024)
+    }
+
+    /// Stops the server and waits for it to drain.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.expect("server task").expect("server result");
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The field paths of the `google.rpc.BadRequest` detail of a status.
+pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|bad| bad.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}

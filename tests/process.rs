@@ -1,0 +1,177 @@
+//! Tests of the `broadsheet` binary as a user runs it: serving and draining on SIGTERM, and
+//! the `render` and `formats` commands.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use broadsheet::pb;
+use broadsheet::pb::export_service_client::ExportServiceClient;
+use common::{fixture_path, seed};
+use futures::StreamExt;
+
+fn broadsheet() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_broadsheet"))
+}
+
+/// Starts `broadsheet serve` on a free port and returns it with its address, read from the
+/// "listening" log line.
+fn spawn_server() -> (Child, String) {
+    let mut child = broadsheet()
+        .args(["serve", "--listen", "127.0.0.1:0", "--grace-period", "20"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut lines = BufReader::new(stderr).lines();
+    let address = loop {
+        let line = lines
+            .next()
+            .expect("the server logs before exiting")
+            .expect("stderr is UTF-8");
+        if let Some(rest) = line.split("address=").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, format!("http://{address}"))
+}
+
+fn wait_for_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let until = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < until, "the server did not exit in time");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_request_finish_then_exits_cleanly() {
+    let (mut child, url) = spawn_server();
+    let mut client = ExportServiceClient::connect(url).await.unwrap();
+
+    let (tx, rx) = tokio::sync::mpsc::channel::<pb::ExportRequest>(4);
+    let mut results = client
+        .export_batch(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut first = seed("text");
+    first.request_id = "before".to_owned();
+    tx.send(first).await.unwrap();
+    let result = results.next().await.unwrap().unwrap();
+    assert_eq!(result.request_id, "before");
+
+    // The stream is still open: the request is in flight when the signal arrives.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the server waits for the open stream"
+    );
+
+    let mut second = seed("text");
+    second.request_id = "after".to_owned();
+    tx.send(second).await.unwrap();
+    drop(tx);
+    let result = results.next().await.unwrap().unwrap();
+    assert_eq!(result.request_id, "after");
+    assert!(matches!(
+        result.outcome,
+        Some(pb::batch_result::Outcome::Document(_))
+    ));
+    assert!(results.next().await.is_none(), "the stream ends cleanly");
+    drop(results);
+    drop(client);
+
+    let status = wait_for_exit(&mut child, Duration::from_secs(15));
+    assert!(status.success(), "exit status {status}");
+}
+
+#[test]
+fn render_writes_text_from_a_json_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("seed.txt");
+    let status = broadsheet()
+        .args(["render", "--format", "txt", "-o"])
+        .arg(&out)
+        .arg(fixture_path("seed.json"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(out).unwrap();
+    assert!(text.contains("Putin Holds Four\u{2011}Hour Kremlin Talks"));
+    assert!(text.contains("Reporting: Guy Faulconbridge."));
+}
+
+#[test]
+fn render_reads_standard_input_and_writes_standard_output() {
+    let mut child = broadsheet()
+        .args(["render", "--format", "text", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"headline": "From stdin", "body": [{"paragraph": {"text": "Hello."}}]}"#)
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("From stdin\n==========\n"), "{text}");
+}
+
+#[test]
+fn render_names_the_bad_field_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("bad.json");
+    std::fs::write(
+        &input,
+        r#"{"format": "text", "article": {"headline": "H", "body": [{"heading": {"level": 9, "text": "x"}}]}}"#,
+    )
+    .unwrap();
+    let output = broadsheet().arg("render").arg(&input).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("article.body[0].heading.level"), "{stderr}");
+}
+
+#[test]
+fn render_rejects_an_unknown_format_with_the_choices() {
+    let output = broadsheet()
+        .args(["render", "--format", "docx"])
+        .arg(fixture_path("seed.json"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("unknown format `docx`; expected one of: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("text"), "{stderr}");
+}
+
+#[test]
+fn formats_lists_the_registry() {
+    let output = broadsheet().arg("formats").output().unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("text/plain; charset=utf-8"), "{stdout}");
+}
