@@ -15,7 +15,9 @@
 //!
 //! No-break spaces (U+00A0, U+202F) and zero-width joiners are content, not layout, and stay.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Whether a character is dropped from every field.
 fn is_unwanted(c: char) -> bool {
@@ -37,16 +39,22 @@ fn is_hard_break(c: char) -> bool {
 }
 
 /// Drops unwanted characters, then applies NFC (in that order, so that removing a character
-/// cannot leave a sequence that is no longer normalised).
-fn normalize(text: &str) -> impl Iterator<Item = char> + '_ {
-    text.chars().filter(|&c| !is_unwanted(c)).nfc()
+/// cannot leave a sequence that is no longer normalised). Text that needs neither, which is
+/// nearly all text, is borrowed as it is.
+fn normalize(text: &str) -> Cow<'_, str> {
+    let clean = !text.chars().any(is_unwanted);
+    if clean && is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| !is_unwanted(c)).nfc().collect())
+    }
 }
 
 /// Cleans a single-line field.
 pub(crate) fn line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in normalize(text) {
+    for c in normalize(text).chars() {
         if is_soft_space(c) || is_hard_break(c) {
             pending_space = !out.is_empty();
         } else {
@@ -63,7 +71,8 @@ pub(crate) fn line(text: &str) -> String {
 /// Cleans verbatim text: line ends become `'\n'`, leading and trailing blank lines go.
 pub(crate) fn verbatim(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = normalize(text).peekable();
+    let normalized = normalize(text);
+    let mut chars = normalized.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\r' => {
@@ -106,7 +115,7 @@ pub(crate) fn flowing<'a>(runs: impl IntoIterator<Item = &'a str>) -> Vec<String
     let mut seen_text = false;
     for (index, run) in runs.into_iter().enumerate() {
         out.push(String::with_capacity(run.len()));
-        for c in normalize(run) {
+        for c in normalize(run).chars() {
             if is_hard_break(c) {
                 if seen_text && gap != Gap::Break {
                     if gap == Gap::None {

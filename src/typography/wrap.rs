@@ -12,7 +12,12 @@ use unicode_width::UnicodeWidthStr;
 
 /// The width of `text` in terminal columns.
 pub fn display_width(text: &str) -> usize {
-    UnicodeWidthStr::width(text)
+    // Printable ASCII is one column a byte; controls never reach a renderer.
+    if text.is_ascii() {
+        text.len()
+    } else {
+        UnicodeWidthStr::width(text)
+    }
 }
 
 /// Appends `text` to `out` as lines of at most `width` columns, each ending in `'\n'`.
@@ -94,9 +99,11 @@ impl Line<'_> {
             self.end();
             self.start();
         }
+        // The trailing part of a segment is ASCII spaces: one column each.
+        let spaces = segment.len() - word.len();
         if self.used + word_width <= width {
             self.out.push_str(segment);
-            self.used += display_width(segment);
+            self.used += word_width + spaces;
             self.has_content = true;
             return;
         }
@@ -111,9 +118,8 @@ impl Line<'_> {
             self.used += w;
             self.has_content = true;
         }
-        let spaces = &segment[word.len()..];
-        self.out.push_str(spaces);
-        self.used += spaces.len();
+        self.out.push_str(&segment[word.len()..]);
+        self.used += spaces;
     }
 }
 
