@@ -10,6 +10,7 @@
 //! - [`pb`]: the generated `broadsheet.v1` types.
 //! - [`model`]: the validated domain model and the one conversion into it.
 //! - [`typography`]: the text logic every renderer shares (wrapping, credits, dates, links).
+//! - [`layout`]: the shared text engine for drawn formats (fonts, fallback, bidi, shaping).
 //! - [`render`]: the [`render::Renderer`] trait, the [`render::Registry`] and the renderers.
 //! - [`server`]: the gRPC service.
 //! - [`json`]: the canonical proto3 JSON form of requests, for the CLI and tests.
@@ -19,6 +20,7 @@
 
 pub mod cli;
 pub mod json;
+pub mod layout;
 pub mod model;
 pub mod pb;
 pub mod render;

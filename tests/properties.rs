@@ -173,6 +173,7 @@ fn request() -> impl Strategy<Value = pb::ExportRequest> {
         format: "text".to_owned(),
         options: Some(pb::RenderOptions {
             text: Some(pb::TextOptions { width }),
+            epub: None,
         }),
     })
 }

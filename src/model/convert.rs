@@ -19,7 +19,7 @@ use super::limits::{
     Limits, MAX_BLOCKS, MAX_HEADING_LEVEL, MAX_HEADLINE_CHARS, MAX_ID_CHARS, MAX_REPEATED,
     MAX_TEXT_FIELD_BYTES, MAX_URL_BYTES,
 };
-use super::options::{RenderOptions, TextOptions};
+use super::options::{EpubOptions, RenderOptions, TextOptions};
 use super::{
     Article, Block, Collection, Contributor, Document, Figure, Image, Language, RelatedArticle,
     Role, Span,
@@ -203,7 +203,27 @@ impl<'a> Cx<'a> {
     }
 
     fn options(&mut self, path: &str, options: pb::RenderOptions) -> RenderOptions {
-        let pb::RenderOptions { text } = options;
+        let pb::RenderOptions { epub, text } = options;
+        let pb::EpubOptions {
+            max_image_width,
+            grayscale,
+        } = epub.unwrap_or_default();
+        if let Some(width) = max_image_width
+            && !(EpubOptions::MIN_IMAGE_WIDTH..=EpubOptions::MAX_IMAGE_WIDTH).contains(&width)
+        {
+            self.violation(
+                format!("{path}.epub.maxImageWidth"),
+                format!(
+                    "is {width}; use a width from {} to {} pixels, or leave it unset",
+                    EpubOptions::MIN_IMAGE_WIDTH,
+                    EpubOptions::MAX_IMAGE_WIDTH
+                ),
+            );
+        }
+        let epub = EpubOptions {
+            max_image_width,
+            grayscale: grayscale.unwrap_or(false),
+        };
         let pb::TextOptions { width } = text.unwrap_or_default();
         let width = match width {
             None => Some(TextOptions::DEFAULT_WIDTH),
@@ -225,6 +245,7 @@ impl<'a> Cx<'a> {
         };
         RenderOptions {
             text: TextOptions { width },
+            epub,
         }
     }
 

@@ -6,6 +6,29 @@
 pub struct RenderOptions {
     /// Options for the plain-text renderer.
     pub text: TextOptions,
+    /// Options for the EPUB renderer.
+    pub epub: EpubOptions,
+}
+
+/// Options for the EPUB renderer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EpubOptions {
+    /// Scale wider images down to this width in pixels.
+    pub max_image_width: Option<u32>,
+    /// Convert images to grayscale.
+    pub grayscale: bool,
+}
+
+impl EpubOptions {
+    /// The narrowest `max_image_width` a request may ask for.
+    pub const MIN_IMAGE_WIDTH: u32 = 16;
+    /// The widest `max_image_width` a request may ask for.
+    pub const MAX_IMAGE_WIDTH: u32 = 8192;
+
+    /// Whether images must be decoded and re-encoded, rather than embedded as they came.
+    pub fn transforms_images(&self) -> bool {
+        self.max_image_width.is_some() || self.grayscale
+    }
 }
 
 /// Options for the plain-text renderer.

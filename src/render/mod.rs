@@ -4,6 +4,7 @@
 //! [`Registry::builtin`]; nothing in `server/` or `model/` changes. `ListFormats` and the
 //! `formats` command read the registry.
 
+mod epub;
 mod text;
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use crate::model::{Document, FieldViolation, Invalid, RenderOptions};
 
+pub use epub::EpubRenderer;
 pub use text::TextRenderer;
 
 /// Turns a validated [`Document`] into the bytes of one format.
@@ -90,7 +92,7 @@ impl Registry {
 
     /// Every format Broadsheet ships, one line each.
     pub fn builtin() -> Self {
-        Registry::new().with(TextRenderer)
+        Registry::new().with(EpubRenderer).with(TextRenderer)
     }
 
     /// Adds a renderer.

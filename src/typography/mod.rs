@@ -1,13 +1,15 @@
 //! Typographic logic shared by every renderer: measuring and wrapping text, bylines and
-//! credit lines, dates in the article's language, and link numbering. Renderers call these
+//! credit lines, dates in the article's language, link numbering and contents lists. Renderers call these
 //! instead of keeping their own copies.
 
+mod contents;
 mod credits;
 mod dates;
 mod links;
 mod wrap;
 
+pub use contents::{SectionGroup, section_groups};
 pub use credits::{byline, credits_line, join_names};
 pub use dates::{format_date, format_date_time, format_time};
 pub use links::LinkTable;
-pub use wrap::{display_width, fill};
+pub use wrap::{break_opportunities, display_width, fill};

