@@ -1,5 +1,6 @@
-//! Render benchmarks: the seed article as text, a 2,000-paragraph article (cost must grow
-//! linearly), and the validation of the seed request. Run with `cargo bench`.
+//! Render benchmarks: the seed article as text and EPUB, a 2,000-paragraph article (cost
+//! must grow linearly), EPUB issues of 12 and 200 articles, and the validation of the seed
+//! request. Run with `cargo bench`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -47,6 +48,44 @@ fn text_paragraphs(bencher: divan::Bencher, paragraphs: usize) {
     let renderer = registry.resolve("text").unwrap();
     let options = RenderOptions::default();
     bencher.bench(|| renderer.render(black_box(&job.document), black_box(&options)));
+}
+
+#[divan::bench]
+fn epub_seed(bencher: divan::Bencher) {
+    let job = job(seed_request());
+    let registry = Registry::builtin();
+    let renderer = registry.resolve("epub").unwrap();
+    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
+}
+
+/// A collection of `n` copies of the seed article.
+fn collection_request(n: usize) -> pb::ExportRequest {
+    let seed = seed_request();
+    let Some(pb::export_request::Document::Article(article)) = seed.document else {
+        unreachable!("the seed is an article")
+    };
+    pb::ExportRequest {
+        document: Some(pb::export_request::Document::Collection(pb::Collection {
+            title: "Morning Briefing".to_owned(),
+            publisher: "CRBC News".to_owned(),
+            articles: (0..n)
+                .map(|i| pb::Article {
+                    id: format!("seed-{i}"),
+                    ..article.clone()
+                })
+                .collect(),
+            ..pb::Collection::default()
+        })),
+        ..seed
+    }
+}
+
+#[divan::bench(args = [12, 200])]
+fn epub_collection(bencher: divan::Bencher, articles: usize) {
+    let job = job(collection_request(articles));
+    let registry = Registry::builtin();
+    let renderer = registry.resolve("epub").unwrap();
+    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
 }
 
 #[divan::bench]

@@ -507,6 +507,7 @@ fn e_ink_options_scale_and_gray_the_images() {
             grayscale: Some(true),
         }),
         text: None,
+        pdf: None,
     });
     let (_, epub, warnings) = render(request);
     assert!(warnings.is_empty(), "{warnings:?}");

@@ -174,6 +174,7 @@ fn request() -> impl Strategy<Value = pb::ExportRequest> {
         options: Some(pb::RenderOptions {
             text: Some(pb::TextOptions { width }),
             epub: None,
+            pdf: None,
         }),
     })
 }

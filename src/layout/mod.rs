@@ -6,6 +6,8 @@
 //! The embedded faces are DejaVu Serif and DejaVu Sans (regular and bold), which between
 //! them cover Latin, Greek, Cyrillic, Arabic, Hebrew and typographic punctuation.
 
+mod paragraph;
+
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -13,32 +15,74 @@ use rustybuzz::{Direction, Face, UnicodeBuffer};
 use unicode_bidi::ParagraphBidiInfo;
 
 /// One of the embedded faces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FontId {
     /// DejaVu Serif.
     SerifRegular,
     /// DejaVu Serif Bold.
     SerifBold,
+    /// DejaVu Serif Italic.
+    SerifItalic,
+    /// DejaVu Serif Bold Italic.
+    SerifBoldItalic,
     /// DejaVu Sans.
     SansRegular,
     /// DejaVu Sans Bold.
     SansBold,
+    /// DejaVu Sans Oblique.
+    SansOblique,
+    /// DejaVu Sans Mono.
+    Mono,
 }
 
 impl FontId {
-    const ALL: [FontId; 4] = [
+    /// Every embedded face.
+    pub const ALL: [FontId; 8] = [
         FontId::SerifRegular,
         FontId::SerifBold,
+        FontId::SerifItalic,
+        FontId::SerifBoldItalic,
         FontId::SansRegular,
         FontId::SansBold,
+        FontId::SansOblique,
+        FontId::Mono,
     ];
 
-    fn data(self) -> &'static [u8] {
+    /// The font file.
+    pub fn data(self) -> &'static [u8] {
         match self {
             FontId::SerifRegular => dejavu::serif::regular(),
             FontId::SerifBold => dejavu::serif::bold(),
+            FontId::SerifItalic => dejavu::serif::italic(),
+            FontId::SerifBoldItalic => dejavu::serif::bold_italic(),
             FontId::SansRegular => dejavu::sans::regular(),
             FontId::SansBold => dejavu::sans::bold(),
+            FontId::SansOblique => dejavu::sans::oblique(),
+            FontId::Mono => dejavu::sans_mono::regular(),
+        }
+    }
+
+    /// The PostScript name, for the PDF's `BaseFont`.
+    pub fn postscript_name(self) -> &'static str {
+        match self {
+            FontId::SerifRegular => "DejaVuSerif",
+            FontId::SerifBold => "DejaVuSerif-Bold",
+            FontId::SerifItalic => "DejaVuSerif-Italic",
+            FontId::SerifBoldItalic => "DejaVuSerif-BoldItalic",
+            FontId::SansRegular => "DejaVuSans",
+            FontId::SansBold => "DejaVuSans-Bold",
+            FontId::SansOblique => "DejaVuSans-Oblique",
+            FontId::Mono => "DejaVuSansMono",
+        }
+    }
+
+    /// The sans face of the same weight, which covers Arabic and Hebrew where the serif
+    /// does not.
+    pub fn fallback(self) -> FontId {
+        match self {
+            FontId::SerifBold | FontId::SerifBoldItalic | FontId::SansBold => FontId::SansBold,
+            FontId::SerifItalic | FontId::SansOblique => FontId::SansOblique,
+            FontId::SerifRegular | FontId::SansRegular | FontId::Mono => FontId::SansRegular,
         }
     }
 
@@ -46,6 +90,11 @@ impl FontId {
         self as usize
     }
 }
+
+pub use paragraph::{
+    GlyphRun, LinkArea, Run, SetGlyph, SetLine, SetParagraph, Settings, TextStyle, advance_of,
+    hyphenator, set_paragraph,
+};
 
 /// The parsed faces, made once on first use and shared by every render.
 static FACES: LazyLock<Vec<Face<'static>>> = LazyLock::new(|| {

@@ -19,7 +19,7 @@ use super::limits::{
     Limits, MAX_BLOCKS, MAX_HEADING_LEVEL, MAX_HEADLINE_CHARS, MAX_ID_CHARS, MAX_REPEATED,
     MAX_TEXT_FIELD_BYTES, MAX_URL_BYTES,
 };
-use super::options::{EpubOptions, RenderOptions, TextOptions};
+use super::options::{EpubOptions, PdfOptions, RenderOptions, TextOptions};
 use super::{
     Article, Block, Collection, Contributor, Document, Figure, Image, Language, RelatedArticle,
     Role, Span,
@@ -203,7 +203,8 @@ impl<'a> Cx<'a> {
     }
 
     fn options(&mut self, path: &str, options: pb::RenderOptions) -> RenderOptions {
-        let pb::RenderOptions { epub, text } = options;
+        let pb::RenderOptions { pdf, epub, text } = options;
+        let pdf = self.pdf_options(&format!("{path}.pdf"), pdf.unwrap_or_default());
         let pb::EpubOptions {
             max_image_width,
             grayscale,
@@ -246,6 +247,113 @@ impl<'a> Cx<'a> {
         RenderOptions {
             text: TextOptions { width },
             epub,
+            pdf,
+        }
+    }
+
+    fn pdf_options(&mut self, path: &str, options: pb::PdfOptions) -> PdfOptions {
+        let pb::PdfOptions {
+            page_size,
+            page_width_mm,
+            page_height_mm,
+            margin_mm,
+            font_size_pt,
+            columns,
+            justify,
+            hyphenate,
+            article_page_break,
+        } = options;
+        let defaults = PdfOptions::default();
+        let mm = PdfOptions::PT_PER_MM;
+        let (mut page_width, mut page_height) = match pb::PageSize::try_from(page_size) {
+            Ok(pb::PageSize::Unspecified | pb::PageSize::A4) => PdfOptions::A4,
+            Ok(pb::PageSize::Letter) => PdfOptions::LETTER,
+            Ok(pb::PageSize::A5) => PdfOptions::A5,
+            Ok(pb::PageSize::Legal) => PdfOptions::LEGAL,
+            Err(_) => {
+                self.violation(
+                    format!("{path}.pageSize"),
+                    format!("{page_size} is not a PageSize; use PAGE_SIZE_A4, PAGE_SIZE_LETTER, PAGE_SIZE_A5 or PAGE_SIZE_LEGAL"),
+                );
+                PdfOptions::A4
+            }
+        };
+        match (page_width_mm, page_height_mm) {
+            (None, None) => {}
+            (Some(w), Some(h)) => {
+                let mut ok = true;
+                if !(74.0..=1000.0).contains(&w) {
+                    self.violation(
+                        format!("{path}.pageWidthMm"),
+                        format!("is {w}; use 74 to 1000 mm"),
+                    );
+                    ok = false;
+                }
+                if !(105.0..=1000.0).contains(&h) {
+                    self.violation(
+                        format!("{path}.pageHeightMm"),
+                        format!("is {h}; use 105 to 1000 mm"),
+                    );
+                    ok = false;
+                }
+                if ok {
+                    (page_width, page_height) = (w * mm, h * mm);
+                }
+            }
+            (Some(_), None) => self.violation(
+                format!("{path}.pageHeightMm"),
+                "is required with pageWidthMm: set both or neither",
+            ),
+            (None, Some(_)) => self.violation(
+                format!("{path}.pageWidthMm"),
+                "is required with pageHeightMm: set both or neither",
+            ),
+        }
+        let margin = match margin_mm {
+            None => defaults.margin,
+            Some(m) if (5.0..=60.0).contains(&m) => m * mm,
+            Some(m) => {
+                self.violation(
+                    format!("{path}.marginMm"),
+                    format!("is {m}; use 5 to 60 mm"),
+                );
+                defaults.margin
+            }
+        };
+        if page_width - 2.0 * margin < 60.0 * mm {
+            self.violation(
+                format!("{path}.marginMm"),
+                "leaves a text area narrower than 60 mm on this page; use a smaller margin or a wider page",
+            );
+        }
+        let font_size = match font_size_pt {
+            None => defaults.font_size,
+            Some(s) if (6.0..=24.0).contains(&s) => s,
+            Some(s) => {
+                self.violation(
+                    format!("{path}.fontSizePt"),
+                    format!("is {s}; use 6 to 24 points"),
+                );
+                defaults.font_size
+            }
+        };
+        let columns = match columns {
+            None | Some(1) => 1,
+            Some(2) => 2,
+            Some(n) => {
+                self.violation(format!("{path}.columns"), format!("is {n}; use 1 or 2"));
+                1
+            }
+        };
+        PdfOptions {
+            page_width,
+            page_height,
+            margin,
+            font_size,
+            columns,
+            justify: justify.unwrap_or(true),
+            hyphenate: hyphenate.unwrap_or(true),
+            article_page_break: article_page_break.unwrap_or(true),
         }
     }
 

@@ -20,7 +20,7 @@ pub use convert::ExportJob;
 pub use error::{FieldViolation, Invalid};
 pub use image::ImageFormat;
 pub use limits::Limits;
-pub use options::{EpubOptions, RenderOptions, TextOptions};
+pub use options::{EpubOptions, PdfOptions, RenderOptions, TextOptions};
 
 /// What a request asks to render.
 // One value per request, moved rarely: boxing the article would buy nothing.

@@ -1,13 +1,64 @@
 //! Validated render options: each renderer's own settings, with defaults filled in.
 
 /// Options for every renderer; each renderer reads its own part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RenderOptions {
     /// Options for the plain-text renderer.
     pub text: TextOptions,
     /// Options for the EPUB renderer.
     pub epub: EpubOptions,
+    /// Options for the PDF renderer.
+    pub pdf: PdfOptions,
+}
+
+/// Options for the PDF renderer, in points (1/72 inch).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PdfOptions {
+    /// The page width.
+    pub page_width: f32,
+    /// The page height.
+    pub page_height: f32,
+    /// The margin on every side.
+    pub margin: f32,
+    /// The body text size.
+    pub font_size: f32,
+    /// Text columns: 1 or 2.
+    pub columns: u8,
+    /// Justify the body text.
+    pub justify: bool,
+    /// Hyphenate by language.
+    pub hyphenate: bool,
+    /// In a collection, start each article on a new page.
+    pub article_page_break: bool,
+}
+
+impl PdfOptions {
+    /// Points per millimetre.
+    pub const PT_PER_MM: f32 = 72.0 / 25.4;
+    /// A4, the default page: 210 × 297 mm.
+    pub const A4: (f32, f32) = (595.276, 841.89);
+    /// US Letter: 8.5 × 11 in.
+    pub const LETTER: (f32, f32) = (612.0, 792.0);
+    /// A5: 148 × 210 mm.
+    pub const A5: (f32, f32) = (419.528, 595.276);
+    /// US Legal: 8.5 × 14 in.
+    pub const LEGAL: (f32, f32) = (612.0, 1008.0);
+}
+
+impl Default for PdfOptions {
+    fn default() -> Self {
+        PdfOptions {
+            page_width: Self::A4.0,
+            page_height: Self::A4.1,
+            margin: 18.0 * Self::PT_PER_MM,
+            font_size: 10.0,
+            columns: 1,
+            justify: true,
+            hyphenate: true,
+            article_page_break: true,
+        }
+    }
 }
 
 /// Options for the EPUB renderer.

@@ -5,6 +5,7 @@
 //! `formats` command read the registry.
 
 mod epub;
+mod pdf;
 mod text;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use crate::model::{Document, FieldViolation, Invalid, RenderOptions};
 
 pub use epub::EpubRenderer;
+pub use pdf::PdfRenderer;
 pub use text::TextRenderer;
 
 /// Turns a validated [`Document`] into the bytes of one format.
@@ -92,7 +94,10 @@ impl Registry {
 
     /// Every format Broadsheet ships, one line each.
     pub fn builtin() -> Self {
-        Registry::new().with(EpubRenderer).with(TextRenderer)
+        Registry::new()
+            .with(EpubRenderer)
+            .with(PdfRenderer)
+            .with(TextRenderer)
     }
 
     /// Adds a renderer.

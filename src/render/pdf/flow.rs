@@ -1,0 +1,415 @@
+//! Page layout: set paragraphs flow down columns and across pages, with no stranded lines
+//! (single-line widows and orphans are avoided, and a heading keeps the start of its
+//! paragraph with it), figures scaled to the column, and the positions of links and outline
+//! entries recorded for the writer.
+//!
+//! Coordinates here run from the top-left corner of the page, in points; the writer turns
+//! them into PDF's bottom-left ones.
+
+use crate::layout::{SetLine, SetParagraph};
+use crate::model::{Image, PdfOptions};
+
+/// Space between columns, in points.
+const GUTTER: f32 = 14.0;
+
+/// Something drawn on a page.
+#[derive(Debug, Clone)]
+pub(super) enum Element {
+    /// A line of text with its baseline.
+    Line {
+        x: f32,
+        baseline: f32,
+        line: SetLine,
+    },
+    /// A horizontal rule.
+    Rule {
+        x: f32,
+        y: f32,
+        width: f32,
+        thickness: f32,
+    },
+    /// An image, by index into [`Flow::images`].
+    Image {
+        index: usize,
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+    },
+}
+
+/// Where a link goes.
+#[derive(Debug, Clone)]
+pub(super) enum Target {
+    /// A web or mail address.
+    Uri(String),
+    /// A place in this document: a page index and a distance from the page top.
+    Internal { page: usize, y: f32 },
+}
+
+/// A clickable area: x0, top, x1, bottom, from the page's top-left corner.
+#[derive(Debug, Clone)]
+pub(super) struct Link {
+    pub(super) rect: [f32; 4],
+    pub(super) target: Target,
+}
+
+/// One page's content.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Page {
+    pub(super) elements: Vec<Element>,
+    pub(super) links: Vec<Link>,
+}
+
+/// An outline (bookmark) entry.
+#[derive(Debug, Clone)]
+pub(super) struct OutlineEntry {
+    pub(super) title: String,
+    pub(super) page: usize,
+    pub(super) y: f32,
+    pub(super) children: Vec<OutlineEntry>,
+}
+
+/// How a paragraph's lines are aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Align {
+    Start,
+    Center,
+    End,
+}
+
+/// The layout state: pages so far, and where the next element goes.
+pub(super) struct Flow<'a> {
+    pub(super) options: &'a PdfOptions,
+    pub(super) pages: Vec<Page>,
+    pub(super) images: Vec<&'a Image>,
+    pub(super) outline: Vec<OutlineEntry>,
+    pub(super) missing: Vec<char>,
+    /// Pages that carry no running head (covers, first pages of articles).
+    pub(super) plain_pages: Vec<usize>,
+    columns: usize,
+    column: usize,
+    /// Distance from the page top of the current column's next line.
+    y: f32,
+    /// Where columns start on the current page (below a full-width header).
+    column_top: f32,
+    /// Whether the current region spans the full width rather than a column.
+    full_width: bool,
+    /// A page laid out earlier that is being drawn on again (the contents of a briefing).
+    revisit: Option<usize>,
+}
+
+impl<'a> Flow<'a> {
+    pub(super) fn new(options: &'a PdfOptions) -> Self {
+        let mut flow = Flow {
+            options,
+            pages: Vec::new(),
+            images: Vec::new(),
+            outline: Vec::new(),
+            missing: Vec::new(),
+            plain_pages: Vec::new(),
+            columns: usize::from(options.columns.max(1)),
+            column: 0,
+            y: 0.0,
+            column_top: 0.0,
+            full_width: false,
+            revisit: None,
+        };
+        flow.new_page();
+        flow
+    }
+
+    /// The top of the text frame: the margin plus room for the running head.
+    fn frame_top(&self) -> f32 {
+        self.options.margin + self.options.font_size * 1.6
+    }
+
+    /// The bottom of the text frame: above the page-number footer.
+    fn frame_bottom(&self) -> f32 {
+        self.options.page_height - self.options.margin - self.options.font_size * 1.6
+    }
+
+    /// The width of the text area.
+    pub(super) fn text_width(&self) -> f32 {
+        self.options.page_width - 2.0 * self.options.margin
+    }
+
+    /// The width lines are set to at the current position.
+    pub(super) fn measure(&self) -> f32 {
+        if self.full_width || self.columns == 1 {
+            self.text_width()
+        } else {
+            (self.text_width() - GUTTER * (self.columns - 1) as f32) / self.columns as f32
+        }
+    }
+
+    fn x(&self) -> f32 {
+        if self.full_width {
+            self.options.margin
+        } else {
+            self.options.margin + self.column as f32 * (self.measure() + GUTTER)
+        }
+    }
+
+    /// The index of the current page.
+    pub(super) fn page(&self) -> usize {
+        self.revisit.unwrap_or(self.pages.len() - 1)
+    }
+
+    /// Goes back to a page made earlier, to draw on it from the top of its frame.
+    pub(super) fn goto(&mut self, page: usize) {
+        self.revisit = Some(page.min(self.pages.len() - 1));
+        self.column = 0;
+        self.full_width = true;
+        self.y = self.frame_top();
+        self.column_top = self.y;
+    }
+
+    /// The current position's distance from the page top.
+    pub(super) fn y(&self) -> f32 {
+        self.y
+    }
+
+    fn at_column_top(&self) -> bool {
+        if self.revisit.is_some() {
+            return false;
+        }
+        (self.y
+            - if self.full_width {
+                self.frame_top()
+            } else {
+                self.column_top
+            })
+        .abs()
+            < 0.01
+    }
+
+    /// Starts a new page (or, when revisiting, moves to the page after).
+    pub(super) fn new_page(&mut self) {
+        match self.revisit {
+            Some(page) if page + 1 < self.pages.len() => self.revisit = Some(page + 1),
+            _ => {
+                self.revisit = None;
+                self.pages.push(Page::default());
+            }
+        }
+        self.column = 0;
+        self.y = self.frame_top();
+        self.column_top = self.y;
+    }
+
+    /// Moves to the next column, or the next page after the last column.
+    fn next_column(&mut self) {
+        if !self.full_width && self.column + 1 < self.columns {
+            self.column += 1;
+            self.y = self.column_top;
+        } else {
+            self.new_page();
+        }
+    }
+
+    /// Sets what follows across the full width (a headline block) or back in columns.
+    pub(super) fn set_full_width(&mut self, full: bool) {
+        if self.full_width && !full {
+            // Columns start below the full-width block.
+            self.column = 0;
+            self.column_top = self.y;
+        }
+        self.full_width = full;
+    }
+
+    fn room(&self) -> f32 {
+        self.frame_bottom() - self.y
+    }
+
+    /// Vertical space, dropped at the top of a column.
+    pub(super) fn space(&mut self, height: f32) {
+        if !self.at_column_top() {
+            self.y += height;
+        }
+    }
+
+    /// Makes sure `height` fits in the current column, moving on if it does not.
+    pub(super) fn need(&mut self, height: f32) {
+        if height > self.room() && !self.at_column_top() {
+            self.next_column();
+        }
+    }
+
+    fn missing(&mut self, chars: &[char]) {
+        for &c in chars {
+            if !self.missing.contains(&c) {
+                self.missing.push(c);
+            }
+        }
+    }
+
+    /// Places a set paragraph, splitting it across columns without leaving a single line
+    /// behind or alone. `keep_with_next` is the height that must follow the paragraph in the
+    /// same column (for headings).
+    pub(super) fn paragraph(
+        &mut self,
+        set: &SetParagraph,
+        leading: f32,
+        indent: f32,
+        align: Align,
+        keep_with_next: f32,
+    ) -> Option<(usize, f32, f32)> {
+        self.missing(&set.missing);
+        let mut first = None;
+        let lines = &set.lines;
+        if keep_with_next > 0.0 {
+            self.need(lines.len() as f32 * leading + keep_with_next);
+        }
+        let mut i = 0;
+        while i < lines.len() {
+            let remaining = lines.len() - i;
+            let fit = (self.room() / leading + 0.001).floor().max(0.0) as usize;
+            let mut take = fit.min(remaining);
+            if take < remaining {
+                if take == 1 && i == 0 && remaining > 1 {
+                    // An orphan: the first line alone at the foot of a column.
+                    take = 0;
+                } else if remaining - take == 1 && take >= 2 {
+                    // A widow: the last line alone at the head of the next column.
+                    take -= 1;
+                }
+            }
+            if take == 0 {
+                if self.at_column_top() {
+                    // Not even one line fits an empty column: place it anyway.
+                    take = 1;
+                } else {
+                    self.next_column();
+                    continue;
+                }
+            }
+            for line in &lines[i..i + take] {
+                let placed = self.line(line, leading, indent, align);
+                first.get_or_insert(placed);
+            }
+            i += take;
+            if i < lines.len() {
+                self.next_column();
+            }
+        }
+        first
+    }
+
+    /// Draws a line at a given place without moving the flow (list markers).
+    pub(super) fn put(&mut self, page: usize, x: f32, baseline: f32, line: &SetLine) {
+        if let Some(target) = self.pages.get_mut(page) {
+            target.elements.push(Element::Line {
+                x,
+                baseline,
+                line: line.clone(),
+            });
+        }
+    }
+
+    /// Draws a line flush with the end of the measure on the line just placed (the page
+    /// numbers of a contents list).
+    pub(super) fn place_at_end(&mut self, line: &SetLine, leading: f32) {
+        let x = self.x() + self.measure() - line.width;
+        let baseline = self.y - leading + leading * 0.78;
+        let page = self.page();
+        self.put(page, x, baseline, line);
+    }
+
+    /// Places one line at the current position; returns its page, left edge and baseline.
+    fn line(
+        &mut self,
+        line: &SetLine,
+        leading: f32,
+        indent: f32,
+        align: Align,
+    ) -> (usize, f32, f32) {
+        let measure = self.measure() - indent;
+        let shift = match align {
+            Align::Start => 0.0,
+            Align::Center => ((measure - line.width) / 2.0).max(0.0),
+            Align::End => (measure - line.width).max(0.0),
+        };
+        let x = self.x() + indent + shift;
+        let baseline = self.y + leading * 0.78;
+        let page = self.page();
+        let size = line.runs.first().map_or(leading / 1.3, |r| r.size);
+        for link in &line.links {
+            self.pages[page].links.push(Link {
+                rect: [
+                    x + link.x0,
+                    baseline - size * 0.95,
+                    x + link.x1,
+                    baseline + size * 0.3,
+                ],
+                target: Target::Uri(link.url.clone()),
+            });
+        }
+        self.pages[page].elements.push(Element::Line {
+            x,
+            baseline,
+            line: line.clone(),
+        });
+        self.y += leading;
+        (page, x - shift, baseline)
+    }
+
+    /// A horizontal rule across `width` of the measure (1.0 for all of it), centred.
+    pub(super) fn rule(&mut self, width: f32, thickness: f32, gap: f32) {
+        self.need(gap * 2.0 + thickness);
+        self.space(gap);
+        let measure = self.measure();
+        let w = measure * width;
+        let x = self.x() + (measure - w) / 2.0;
+        let page = self.page();
+        self.pages[page].elements.push(Element::Rule {
+            x,
+            y: self.y,
+            width: w,
+            thickness,
+        });
+        self.y += thickness + gap;
+    }
+
+    /// An image scaled to the measure, at most `max_height` tall, never enlarged past
+    /// twice its pixel size.
+    pub(super) fn image(&mut self, image: &'a Image, max_height: f32) {
+        let measure = self.measure();
+        let (w, h) = (image.width as f32, image.height as f32);
+        let mut width = measure.min(w * 2.0);
+        let mut height = width * h / w;
+        let column_height = self.frame_bottom() - self.column_top;
+        let limit = max_height.min(column_height);
+        if height > limit {
+            height = limit;
+            width = height * w / h;
+        }
+        self.need(height);
+        let x = self.x() + (measure - width) / 2.0;
+        let page = self.page();
+        self.images.push(image);
+        let index = self.images.len() - 1;
+        self.pages[page].elements.push(Element::Image {
+            index,
+            x,
+            y: self.y,
+            width,
+            height,
+        });
+        self.y += height;
+    }
+
+    /// Adds an internal link over a rectangle on the current page.
+    pub(super) fn link_here(&mut self, rect: [f32; 4], page: usize, y: f32) {
+        let current = self.page();
+        self.pages[current].links.push(Link {
+            rect,
+            target: Target::Internal { page, y },
+        });
+    }
+
+    /// The left edge of the current column.
+    pub(super) fn left(&self) -> f32 {
+        self.x()
+    }
+}

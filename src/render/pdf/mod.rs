@@ -1,0 +1,799 @@
+//! The PDF renderer (`pdf`): print-ready pages set like a newspaper's.
+//!
+//! Text goes through the shared engine in [`crate::layout`]: shaping, fallback, bidi,
+//! hyphenation by the article's language and total-fit justification. [`flow`] puts the set
+//! lines on pages; [`write`] turns the pages into PDF with `pdf-writer`, embedding subsets of
+//! the fonts.
+//!
+//! An article reads: publication and section, headline, summary, byline, dateline and dates,
+//! the lead figure, the body, the credits line, similar articles and the copyright. A
+//! collection becomes a briefing: a cover, a contents page whose page numbers are those the
+//! articles really start on (the articles are laid out first, the contents pages after, and
+//! their number is known in advance), then the articles. Every page but the cover has a
+//! page-number footer; pages after an article's first carry a running head.
+//!
+//! Why `pdf-writer` and not `printpdf` 0.12.8: printpdf names fonts, images and bookmarks
+//! from a process-wide counter (`utils::random_character_string_32`), so the second render of
+//! the same request in one process gives different bytes; and it sorts bookmarks by page and
+//! name into one flat list, so an outline can neither nest nor keep document order. Typst's
+//! `pdf-writer` writes exactly the objects asked for, deterministically.
+
+mod flow;
+mod write;
+
+use self::flow::{Align, Flow, OutlineEntry};
+use super::{RenderError, Rendered, Renderer};
+use crate::layout::{FontId, Run, SetParagraph, Settings, TextStyle, hyphenator, set_paragraph};
+use crate::model::{Article, Block, Collection, Document, Figure, Language, RenderOptions, Span};
+use crate::typography::{byline, credits_line, format_date, format_date_time, format_time};
+
+/// The PDF renderer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PdfRenderer;
+
+impl Renderer for PdfRenderer {
+    fn id(&self) -> &'static str {
+        "pdf"
+    }
+
+    fn media_type(&self) -> &'static str {
+        "application/pdf"
+    }
+
+    fn extension(&self) -> &'static str {
+        "pdf"
+    }
+
+    fn description(&self) -> &'static str {
+        "Print-ready PDF: justified, hyphenated text with embedded font subsets, an outline and clickable links; a collection becomes a briefing with a contents page"
+    }
+
+    fn render(
+        &self,
+        document: &Document,
+        options: &RenderOptions,
+    ) -> Result<Rendered, RenderError> {
+        let options = &options.pdf;
+        let mut flow = Flow::new(options);
+        let info = match document {
+            Document::Article(article) => {
+                let entry = set_article(&mut flow, article, true);
+                flow.outline.push(entry);
+                write::Info::for_article(article)
+            }
+            Document::Collection(collection) => {
+                set_collection(&mut flow, collection);
+                write::Info::for_collection(collection)
+            }
+        };
+        let running_head = match document {
+            Document::Article(article) => article.headline.clone(),
+            Document::Collection(collection) => collection.title.clone(),
+        };
+        let mut warnings = Vec::new();
+        if !flow.missing.is_empty() {
+            let points: Vec<String> = flow
+                .missing
+                .iter()
+                .map(|c| format!("U+{:04X}", *c as u32))
+                .collect();
+            warnings.push(format!(
+                "no font has a glyph for {}; those characters are missing from the PDF",
+                points.join(", ")
+            ));
+        }
+        let page_count = u32::try_from(flow.pages.len()).unwrap_or(u32::MAX);
+        let content =
+            write::write(&flow, &info, &running_head, &mut warnings).map_err(|reason| {
+                RenderError::Failed {
+                    format: "pdf",
+                    reason,
+                }
+            })?;
+        Ok(Rendered {
+            content,
+            page_count,
+            warnings,
+        })
+    }
+}
+
+/// The type sizes and leadings of the document, derived from the body size.
+#[derive(Clone, Copy)]
+struct Scale {
+    body: f32,
+}
+
+impl Scale {
+    fn leading(self, size: f32) -> f32 {
+        size * 1.32
+    }
+}
+
+/// The font for a span's formatting.
+fn span_font(span: &Span, regular: FontId) -> FontId {
+    if span.code {
+        return FontId::Mono;
+    }
+    match (regular, span.strong, span.emphasis) {
+        (FontId::SerifRegular, true, true) => FontId::SerifBoldItalic,
+        (FontId::SerifRegular, true, false) => FontId::SerifBold,
+        (FontId::SerifRegular, false, true) => FontId::SerifItalic,
+        (FontId::SansRegular, true, _) => FontId::SansBold,
+        (FontId::SansRegular, false, true) => FontId::SansOblique,
+        (font, _, _) => font,
+    }
+}
+
+/// Sets text in a style at the flow's current measure (less `indent`).
+fn set(
+    flow: &Flow<'_>,
+    runs: &[Run<'_>],
+    language: &Language,
+    justify: bool,
+    hyphenate: bool,
+    indent: f32,
+) -> SetParagraph {
+    let hyphenator = if hyphenate && flow.options.hyphenate {
+        hyphenator(language)
+    } else {
+        None
+    };
+    set_paragraph(
+        runs,
+        &Settings {
+            width: (flow.measure() - indent).max(20.0),
+            justify: justify && flow.options.justify,
+            hyphenator,
+            rtl: language.is_rtl(),
+        },
+    )
+}
+
+fn plain<'t>(text: &'t str, font: FontId, size: f32) -> [Run<'t>; 1] {
+    [Run {
+        text,
+        style: TextStyle { font, size },
+        link: None,
+    }]
+}
+
+fn spans_to_runs(spans: &[Span], regular: FontId, size: f32) -> Vec<Run<'_>> {
+    spans
+        .iter()
+        .map(|span| Run {
+            text: &span.text,
+            style: TextStyle {
+                font: span_font(span, regular),
+                size: if span.code { size * 0.9 } else { size },
+            },
+            link: span.link.as_deref(),
+        })
+        .collect()
+}
+
+/// The alignment of ragged lines in a language's direction.
+fn start(language: &Language) -> Align {
+    if language.is_rtl() {
+        Align::End
+    } else {
+        Align::Start
+    }
+}
+
+/// Sets one article into the flow and returns its outline entry.
+fn set_article<'a>(
+    flow: &mut Flow<'a>,
+    article: &'a Article,
+    first_in_document: bool,
+) -> OutlineEntry {
+    let scale = Scale {
+        body: flow.options.font_size,
+    };
+    let lang = &article.language;
+    let body = scale.body;
+    let entry_page = flow.page();
+    let entry_y = flow.y();
+    if first_in_document {
+        flow.plain_pages.push(flow.page());
+    }
+
+    // The head, across the full width.
+    flow.set_full_width(true);
+    let kicker: Vec<&str> = [article.publication.as_str(), article.section.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !kicker.is_empty() {
+        let text = kicker.join("  ·  ").to_uppercase();
+        let size = body * 0.8;
+        let set = set(
+            flow,
+            &plain(&text, FontId::SansBold, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+        flow.rule(1.0, 1.2, 3.0);
+    }
+    let size = body * 2.3;
+    let headline = set(
+        flow,
+        &plain(&article.headline, FontId::SerifBold, size),
+        lang,
+        false,
+        false,
+        0.0,
+    );
+    flow.space(body * 0.4);
+    flow.paragraph(&headline, size * 1.12, 0.0, start(lang), 0.0);
+    if !article.summary.is_empty() {
+        let size = body * 1.2;
+        let summary = set(
+            flow,
+            &plain(&article.summary, FontId::SerifItalic, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.space(body * 0.5);
+        flow.paragraph(&summary, scale.leading(size), 0.0, start(lang), 0.0);
+    }
+    let size = body * 0.8;
+    flow.space(body * 0.6);
+    if let Some(byline) = byline(article) {
+        let set = set(
+            flow,
+            &plain(&byline, FontId::SansBold, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+    }
+    let mut dateline: Vec<String> = Vec::new();
+    if !article.dateline.is_empty() {
+        dateline.push(article.dateline.clone());
+    }
+    if let Some(published) = &article.published_at {
+        dateline.push(format_date_time(published, lang));
+    }
+    if let Some(updated) = &article.updated_at {
+        let same_day = article
+            .published_at
+            .is_some_and(|p| p.date_naive() == updated.date_naive());
+        dateline.push(if same_day {
+            format!("Updated {}", format_time(updated))
+        } else {
+            format!("Updated {}", format_date_time(updated, lang))
+        });
+    }
+    if !dateline.is_empty() {
+        let text = dateline.join("  ·  ");
+        let set = set(
+            flow,
+            &plain(&text, FontId::SansRegular, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+    }
+    flow.rule(1.0, 0.5, body * 0.5);
+    if let Some(figure) = &article.lead_figure {
+        set_figure(flow, figure, lang, scale, 0.45);
+    }
+    flow.set_full_width(false);
+
+    // The body, in columns.
+    let mut headings = Vec::new();
+    for block in &article.body {
+        match block {
+            Block::Paragraph(spans) => {
+                let runs = spans_to_runs(spans, FontId::SerifRegular, body);
+                let set = set(flow, &runs, lang, true, true, 0.0);
+                flow.space(body * 0.45);
+                flow.paragraph(&set, scale.leading(body), 0.0, start(lang), 0.0);
+            }
+            Block::Heading { level, spans } => {
+                let size = if *level == 1 {
+                    body * 1.25
+                } else {
+                    body * 1.08
+                };
+                let runs = spans_to_runs(spans, FontId::SansBold, size);
+                let set = set(flow, &runs, lang, false, false, 0.0);
+                flow.space(body * 1.1);
+                // Keep the heading with at least two lines of what follows.
+                let placed = flow.paragraph(
+                    &set,
+                    scale.leading(size),
+                    0.0,
+                    start(lang),
+                    scale.leading(body) * 2.0 + body * 0.45,
+                );
+                if let Some((page, _, baseline)) = placed {
+                    let title: String = spans
+                        .iter()
+                        .map(|s| s.text.as_str())
+                        .collect::<String>()
+                        .replace('\n', " ");
+                    headings.push(OutlineEntry {
+                        title,
+                        page,
+                        y: baseline - size,
+                        children: Vec::new(),
+                    });
+                }
+            }
+            Block::Quote {
+                paragraphs,
+                attribution,
+            } => {
+                let size = body * 1.05;
+                let indent = body * 1.5;
+                flow.space(body * 0.8);
+                for paragraph in paragraphs {
+                    let runs = spans_to_runs(paragraph, FontId::SerifItalic, size);
+                    let set = set(flow, &runs, lang, true, true, indent * 2.0);
+                    flow.paragraph(&set, scale.leading(size), indent, start(lang), 0.0);
+                }
+                if !attribution.is_empty() {
+                    let text = format!("— {attribution}");
+                    let size = body * 0.8;
+                    let set = set(
+                        flow,
+                        &plain(&text, FontId::SansRegular, size),
+                        lang,
+                        false,
+                        false,
+                        indent * 2.0,
+                    );
+                    flow.paragraph(&set, scale.leading(size), indent, Align::End, 0.0);
+                }
+                flow.space(body * 0.4);
+            }
+            Block::List { ordered, items } => {
+                flow.space(body * 0.45);
+                let hang = body * 1.6;
+                for (i, item) in items.iter().enumerate() {
+                    let marker = if *ordered {
+                        format!("{}.", i + 1)
+                    } else {
+                        "•".to_owned()
+                    };
+                    let runs = spans_to_runs(item, FontId::SerifRegular, body);
+                    let set = set(flow, &runs, lang, true, true, hang);
+                    let marker_set = set_paragraph(
+                        &plain(&marker, FontId::SerifRegular, body),
+                        &Settings {
+                            width: hang,
+                            justify: false,
+                            hyphenator: None,
+                            rtl: false,
+                        },
+                    );
+                    // The marker sits on the item's first line, wherever that landed.
+                    let placed = flow.paragraph(&set, scale.leading(body), hang, start(lang), 0.0);
+                    if let (Some((page, x, baseline)), Some(line)) =
+                        (placed, marker_set.lines.first())
+                    {
+                        flow.put(page, x - hang, baseline, line);
+                    }
+                }
+            }
+            Block::Figure(figure) => set_figure(flow, figure, lang, scale, 0.5),
+            Block::Preformatted(text) => {
+                let size = body * 0.85;
+                flow.space(body * 0.6);
+                for line in text.split('\n') {
+                    // Keep spaces and tabs: as no-break spaces they are drawn and never
+                    // broken at; lines wider than the measure break between characters.
+                    let kept = line.replace('\t', "    ").replace(' ', "\u{a0}");
+                    let kept = if kept.is_empty() {
+                        "\u{a0}".to_owned()
+                    } else {
+                        kept
+                    };
+                    let set = set(
+                        flow,
+                        &plain(&kept, FontId::Mono, size),
+                        lang,
+                        false,
+                        false,
+                        0.0,
+                    );
+                    flow.paragraph(&set, scale.leading(size), 0.0, Align::Start, 0.0);
+                }
+                flow.space(body * 0.4);
+            }
+            Block::Rule => flow.rule(0.3, 0.6, body * 0.9),
+        }
+    }
+
+    // The foot.
+    if let Some(credits) = credits_line(article) {
+        let size = body * 0.9;
+        let set = set(
+            flow,
+            &plain(&credits, FontId::SerifItalic, size),
+            lang,
+            true,
+            true,
+            0.0,
+        );
+        flow.space(body * 1.0);
+        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+    }
+    if !article.related.is_empty() {
+        flow.rule(1.0, 0.5, body * 0.8);
+        let size = body * 0.8;
+        let set_heading = set(
+            flow,
+            &plain("SIMILAR ARTICLES", FontId::SansBold, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.paragraph(
+            &set_heading,
+            scale.leading(size),
+            0.0,
+            start(lang),
+            scale.leading(body) * 2.0,
+        );
+        for related in &article.related {
+            let runs = [Run {
+                text: &related.title,
+                style: TextStyle {
+                    font: FontId::SerifBold,
+                    size: body * 0.95,
+                },
+                link: related.url.as_deref(),
+            }];
+            let title = set(flow, &runs, lang, false, false, 0.0);
+            flow.space(body * 0.3);
+            flow.paragraph(&title, scale.leading(body * 0.95), 0.0, start(lang), 0.0);
+            if !related.summary.is_empty() {
+                let size = body * 0.85;
+                let summary = set(
+                    flow,
+                    &plain(&related.summary, FontId::SerifRegular, size),
+                    lang,
+                    false,
+                    false,
+                    0.0,
+                );
+                flow.paragraph(&summary, scale.leading(size), 0.0, start(lang), 0.0);
+            }
+            if let Some(url) = &related.url {
+                let size = body * 0.7;
+                let runs = [Run {
+                    text: url,
+                    style: TextStyle {
+                        font: FontId::SansRegular,
+                        size,
+                    },
+                    link: Some(url),
+                }];
+                let set = set(flow, &runs, lang, false, false, 0.0);
+                flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+            }
+        }
+    }
+    if !article.copyright.is_empty() {
+        let size = body * 0.75;
+        let set = set(
+            flow,
+            &plain(&article.copyright, FontId::SansRegular, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.space(body * 1.0);
+        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+    }
+
+    OutlineEntry {
+        title: article.headline.clone(),
+        page: entry_page,
+        y: entry_y,
+        children: headings,
+    }
+}
+
+fn set_figure<'a>(
+    flow: &mut Flow<'a>,
+    figure: &'a Figure,
+    lang: &Language,
+    scale: Scale,
+    max_share: f32,
+) {
+    let body = scale.body;
+    let caption_size = body * 0.8;
+    let caption = if figure.caption.is_empty() && figure.credit.is_empty() {
+        None
+    } else {
+        let mut runs = Vec::new();
+        if !figure.caption.is_empty() {
+            runs.push(Run {
+                text: &figure.caption,
+                style: TextStyle {
+                    font: FontId::SansRegular,
+                    size: caption_size,
+                },
+                link: None,
+            });
+        }
+        if !figure.credit.is_empty() {
+            if !figure.caption.is_empty() {
+                runs.push(Run {
+                    text: " ",
+                    style: TextStyle {
+                        font: FontId::SansRegular,
+                        size: caption_size,
+                    },
+                    link: None,
+                });
+            }
+            runs.push(Run {
+                text: &figure.credit,
+                style: TextStyle {
+                    font: FontId::SansOblique,
+                    size: caption_size * 0.95,
+                },
+                link: None,
+            });
+        }
+        Some(set(flow, &runs, lang, false, false, 0.0))
+    };
+    flow.space(body * 0.8);
+    let caption_height = caption.as_ref().map_or(0.0, |c| {
+        c.lines.len() as f32 * scale.leading(caption_size) + body * 0.3
+    });
+    let max_height = flow.options.page_height * max_share;
+    // Keep the picture and its caption together.
+    let (w, h) = (figure.image.width as f32, figure.image.height as f32);
+    let expected = (flow.measure().min(w * 2.0) * h / w).min(max_height);
+    flow.need(expected + caption_height);
+    flow.image(&figure.image, max_height);
+    if let Some(caption) = caption {
+        flow.space(body * 0.3);
+        flow.paragraph(&caption, scale.leading(caption_size), 0.0, start(lang), 0.0);
+    }
+    flow.space(body * 0.4);
+}
+
+/// Sets a collection as a briefing: cover, contents, articles.
+fn set_collection<'a>(flow: &mut Flow<'a>, collection: &'a Collection) {
+    let body = flow.options.font_size;
+    let scale = Scale { body };
+    let lang = &collection.language;
+
+    // The cover.
+    flow.plain_pages.push(flow.page());
+    flow.set_full_width(true);
+    flow.space(flow.options.page_height * 0.12);
+    if !collection.publisher.is_empty() {
+        let size = body * 1.1;
+        let text = collection.publisher.to_uppercase();
+        let set = set(
+            flow,
+            &plain(&text, FontId::SansBold, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.paragraph(&set, scale.leading(size), 0.0, Align::Center, 0.0);
+        flow.rule(1.0, 2.0, body * 0.6);
+    }
+    let size = body * 3.2;
+    let title = set(
+        flow,
+        &plain(&collection.title, FontId::SerifBold, size),
+        lang,
+        false,
+        false,
+        0.0,
+    );
+    flow.space(body);
+    flow.paragraph(&title, size * 1.1, 0.0, Align::Center, 0.0);
+    if !collection.subtitle.is_empty() {
+        let size = body * 1.4;
+        let set = set(
+            flow,
+            &plain(&collection.subtitle, FontId::SerifItalic, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.space(body * 0.6);
+        flow.paragraph(&set, scale.leading(size), 0.0, Align::Center, 0.0);
+    }
+    if let Some(date) = &collection.date {
+        let size = body * 1.0;
+        let text = format_date(date, lang);
+        let set = set(
+            flow,
+            &plain(&text, FontId::SansRegular, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.space(body);
+        flow.paragraph(&set, scale.leading(size), 0.0, Align::Center, 0.0);
+    }
+    flow.rule(1.0, 0.6, body * 0.6);
+    if let Some(cover) = &collection.cover {
+        flow.space(body);
+        flow.image(cover, flow.options.page_height * 0.4);
+    }
+
+    // The contents: set now to know how many pages it takes; drawn after the articles.
+    flow.new_page();
+    let contents_first = flow.page();
+    let entries = contents_entries(flow, collection, scale);
+    let per_page = contents_capacity(flow, scale);
+    let contents_pages = entries
+        .iter()
+        .map(|e| e.height)
+        .fold((1usize, 0.0f32), |(pages, used), h| {
+            if used + h > per_page {
+                (pages + 1, h)
+            } else {
+                (pages, used + h)
+            }
+        })
+        .0;
+    for _ in 1..contents_pages {
+        flow.new_page();
+    }
+
+    // The articles.
+    let mut starts = Vec::with_capacity(collection.articles.len());
+    for (i, article) in collection.articles.iter().enumerate() {
+        if i == 0 || flow.options.article_page_break {
+            flow.new_page();
+            flow.plain_pages.push(flow.page());
+        } else {
+            flow.rule(1.0, 1.0, body * 1.5);
+        }
+        starts.push((flow.page(), flow.y()));
+        let entry = set_article(flow, article, false);
+        flow.outline.push(entry);
+    }
+
+    // Now the page numbers are known: draw the contents.
+    draw_contents(flow, contents_first, &entries, &starts, scale, lang);
+}
+
+/// One entry of the contents: the set headline and section, and its height.
+struct ContentsEntry {
+    headline: SetParagraph,
+    section: Option<SetParagraph>,
+    height: f32,
+}
+
+fn contents_entries(flow: &Flow<'_>, collection: &Collection, scale: Scale) -> Vec<ContentsEntry> {
+    let body = scale.body;
+    let number_width = body * 4.0;
+    collection
+        .articles
+        .iter()
+        .map(|article| {
+            let headline = set(
+                flow,
+                &plain(&article.headline, FontId::SerifBold, body * 1.05),
+                &article.language,
+                false,
+                false,
+                number_width,
+            );
+            let section = (!article.section.is_empty()).then(|| {
+                set(
+                    flow,
+                    &plain(
+                        &article.section.to_uppercase(),
+                        FontId::SansRegular,
+                        body * 0.75,
+                    ),
+                    &article.language,
+                    false,
+                    false,
+                    number_width,
+                )
+            });
+            let height = headline.lines.len() as f32 * scale.leading(body * 1.05)
+                + section
+                    .as_ref()
+                    .map_or(0.0, |s| s.lines.len() as f32 * scale.leading(body * 0.75))
+                + body * 0.7;
+            ContentsEntry {
+                headline,
+                section,
+                height,
+            }
+        })
+        .collect()
+}
+
+/// The height available for entries on a contents page (below its title on the first).
+fn contents_capacity(flow: &Flow<'_>, scale: Scale) -> f32 {
+    let options = flow.options;
+    options.page_height - 2.0 * options.margin - options.font_size * 3.2 - scale.body * 4.0
+}
+
+fn draw_contents(
+    flow: &mut Flow<'_>,
+    first_page: usize,
+    entries: &[ContentsEntry],
+    starts: &[(usize, f32)],
+    scale: Scale,
+    lang: &Language,
+) {
+    let body = scale.body;
+    let mut page = first_page;
+    flow.goto(page);
+    let size = body * 1.6;
+    let title = set(
+        flow,
+        &plain("Contents", FontId::SerifBold, size),
+        lang,
+        false,
+        false,
+        0.0,
+    );
+    flow.paragraph(&title, scale.leading(size), 0.0, start(lang), 0.0);
+    flow.rule(1.0, 1.0, body * 0.4);
+    let per_page = contents_capacity(flow, scale);
+    let mut used = 0.0;
+    for (entry, &(start_page, start_y)) in entries.iter().zip(starts) {
+        if used + entry.height > per_page {
+            page += 1;
+            flow.goto(page);
+            used = 0.0;
+        }
+        used += entry.height;
+        flow.space(body * 0.7);
+        let top = flow.y();
+        let left = flow.left();
+        let width = flow.text_width();
+        if let Some(section) = &entry.section {
+            flow.paragraph(section, scale.leading(body * 0.75), 0.0, start(lang), 0.0);
+        }
+        flow.paragraph(
+            &entry.headline,
+            scale.leading(body * 1.05),
+            0.0,
+            start(lang),
+            0.0,
+        );
+        // The page number, as printed in the footer (1-based), right-aligned on the
+        // headline's last line.
+        let number = (start_page + 1).to_string();
+        let number_set = set_paragraph(
+            &plain(&number, FontId::SerifBold, body * 1.05),
+            &Settings {
+                width: body * 4.0,
+                justify: false,
+                hyphenator: None,
+                rtl: false,
+            },
+        );
+        if let Some(line) = number_set.lines.first() {
+            flow.place_at_end(line, scale.leading(body * 1.05));
+        }
+        let bottom = flow.y();
+        flow.link_here([left, top, left + width, bottom], start_page, start_y);
+    }
+}
