@@ -86,6 +86,19 @@ impl FontId {
         }
     }
 
+    /// The faces tried in turn for a character: this one, the sans of the same weight,
+    /// then the upright sans (DejaVu's obliques lack Arabic).
+    pub fn chain(self) -> impl Iterator<Item = FontId> {
+        let fallback = self.fallback();
+        let mut chain = vec![self];
+        for font in [fallback, FontId::SansRegular] {
+            if !chain.contains(&font) {
+                chain.push(font);
+            }
+        }
+        chain.into_iter()
+    }
+
     fn index(self) -> usize {
         self as usize
     }
@@ -93,7 +106,7 @@ impl FontId {
 
 pub use paragraph::{
     GlyphRun, LinkArea, Run, SetGlyph, SetLine, SetParagraph, Settings, TextStyle, advance_of,
-    hyphenator, set_paragraph,
+    hyphenator, is_default_ignorable, set_paragraph,
 };
 
 /// The parsed faces, made once on first use and shared by every render.
@@ -153,7 +166,7 @@ fn covering(chain: &[FontId], c: char) -> Option<FontId> {
 /// Whether a character takes the face of its neighbours rather than choosing its own:
 /// spaces, joiners and combining marks, so runs are not split needlessly.
 fn is_neutral(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200c}' | '\u{200d}') || is_mark(c)
+    c.is_whitespace() || is_default_ignorable(c) || is_mark(c)
 }
 
 fn is_mark(c: char) -> bool {

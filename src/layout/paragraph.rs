@@ -48,7 +48,8 @@ pub struct Settings<'a> {
     pub justify: bool,
     /// Hyphenate with this dictionary.
     pub hyphenator: Option<&'a Standard>,
-    /// The paragraph runs right to left.
+    /// The direction to assume when the text has no strong character of its own; otherwise
+    /// its first strong character decides (rules P2 and P3 of the bidi algorithm).
     pub rtl: bool,
 }
 
@@ -106,6 +107,8 @@ pub struct SetLine {
 pub struct SetParagraph {
     /// The lines, top to bottom.
     pub lines: Vec<SetLine>,
+    /// Whether the paragraph runs right to left, so its ragged lines align right.
+    pub rtl: bool,
     /// Characters no face could draw.
     pub missing: Vec<char>,
 }
@@ -153,9 +156,10 @@ pub fn set_paragraph(runs: &[Run<'_>], settings: &Settings<'_>) -> SetParagraph 
     builder.build();
     let breaks = knuth_plass(&builder.items, &builder.fragments, settings)
         .unwrap_or_else(|| greedy(&builder.items, &builder.fragments, settings.width));
-    let lines = builder.lines(&breaks, settings);
+    let lines = builder.lines(&breaks);
     SetParagraph {
         lines,
+        rtl: builder.rtl,
         missing: builder.missing,
     }
 }
@@ -170,6 +174,8 @@ struct Builder<'a> {
     fragments: Vec<Fragment>,
     missing: Vec<char>,
     levels: Vec<Level>,
+    /// The paragraph's resolved direction.
+    rtl: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -191,11 +197,12 @@ impl<'a> Builder<'a> {
                 });
             styles.push((run.style, link, start..text.len()));
         }
-        let level = if settings.rtl {
-            Level::rtl()
-        } else {
-            Level::ltr()
+        let rtl = match unicode_bidi::get_base_direction(text.as_str()) {
+            unicode_bidi::Direction::Ltr => false,
+            unicode_bidi::Direction::Rtl => true,
+            unicode_bidi::Direction::Mixed => settings.rtl,
         };
+        let level = if rtl { Level::rtl() } else { Level::ltr() };
         let levels = if text.is_empty() {
             Vec::new()
         } else {
@@ -210,6 +217,7 @@ impl<'a> Builder<'a> {
             fragments: Vec::new(),
             missing: Vec::new(),
             levels,
+            rtl,
         }
     }
 
@@ -380,12 +388,16 @@ impl<'a> Builder<'a> {
             let at = range.start + offset;
             let (style, link) = self.style_at(at);
             let level = self.levels.get(at).copied().unwrap_or_else(Level::ltr);
-            let font = if is_mark_like(c) {
+            let font = if is_mark_like(c) || is_default_ignorable(c) {
+                // Marks and invisible controls go with what they attach to; shaping hides
+                // the controls a face has no glyph for.
                 current.map_or(style.font, |(_, _, f, _)| f)
-            } else if face(style.font).glyph_index(c).is_some() {
-                style.font
-            } else if face(style.font.fallback()).glyph_index(c).is_some() {
-                style.font.fallback()
+            } else if let Some(font) = style
+                .font
+                .chain()
+                .find(|f| face(*f).glyph_index(c).is_some())
+            {
+                font
             } else {
                 if !self.missing.contains(&c) {
                     self.missing.push(c);
@@ -470,7 +482,8 @@ impl<'a> Builder<'a> {
     }
 
     /// Turns breaks into set lines.
-    fn lines(&self, breaks: &[usize], settings: &Settings<'_>) -> Vec<SetLine> {
+    fn lines(&self, breaks: &[usize]) -> Vec<SetLine> {
+        let settings = self.settings;
         let mut lines = Vec::with_capacity(breaks.len());
         let mut start = 0;
         for (n, &end) in breaks.iter().enumerate() {
@@ -615,6 +628,12 @@ impl<'a> Builder<'a> {
         }
         lines
     }
+}
+
+/// Characters that are invisible by definition (Unicode's Default_Ignorable_Code_Point):
+/// joiners, bidi controls, variation selectors, the soft hyphen. No glyph is needed.
+pub fn is_default_ignorable(c: char) -> bool {
+    matches!(c as u32, 0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
 }
 
 fn is_mark_like(c: char) -> bool {

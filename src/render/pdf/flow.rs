@@ -256,6 +256,10 @@ impl<'a> Flow<'a> {
         keep_with_next: f32,
     ) -> Option<(usize, f32, f32)> {
         self.missing(&set.missing);
+        let align = match align {
+            Align::Start if set.rtl => Align::End,
+            other => other,
+        };
         let mut first = None;
         let lines = &set.lines;
         if keep_with_next > 0.0 {

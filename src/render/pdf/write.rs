@@ -138,7 +138,9 @@ pub(super) fn write(
                     glyphs: BTreeMap::new(),
                     remapper: GlyphRemapper::new(),
                 });
-                for glyph in &run.glyphs {
+                // Glyph 0 (`.notdef`, the empty box) is never drawn: a missing character is
+                // reported as a warning instead.
+                for glyph in run.glyphs.iter().filter(|g| g.glyph_id != 0) {
                     let text = font.glyphs.entry(glyph.glyph_id).or_default();
                     if text.is_empty() && !glyph.text.is_empty() {
                         text.clone_from(&glyph.text);
@@ -485,6 +487,9 @@ fn write_run(
                 break;
             }
             glyphs.next();
+            if glyph.glyph_id == 0 {
+                continue;
+            }
             let gap = glyph.x - pen;
             if gap.abs() > 0.001 {
                 if !pending.is_empty() {
