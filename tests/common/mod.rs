@@ -191,6 +191,20 @@ pub mod validators {
             .find(|p| p.is_file())
     }
 
+    /// Runs a poppler or qpdf tool; `None` when it is not installed (outside CI).
+    pub fn tool(program: &str, args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
+        match Command::new(program).args(args).output() {
+            Ok(output) => Some(output),
+            Err(_) => {
+                missing(
+                    program,
+                    "install poppler-utils and qpdf (apt-get install poppler-utils qpdf)",
+                );
+                None
+            }
+        }
+    }
+
     /// Runs epubcheck on a file and returns its report if it found any error or warning.
     /// Returns `Ok(false)` when epubcheck is not installed (outside CI).
     pub fn epubcheck(path: &Path) -> Result<bool, String> {

@@ -129,6 +129,11 @@ impl<'a> Flow<'a> {
         self.options.page_height - self.options.margin - self.options.font_size * 1.6
     }
 
+    /// The height of the text frame.
+    pub(super) fn frame_height(&self) -> f32 {
+        self.frame_bottom() - self.frame_top()
+    }
+
     /// The width of the text area.
     pub(super) fn text_width(&self) -> f32 {
         self.options.page_width - 2.0 * self.options.margin

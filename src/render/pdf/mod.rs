@@ -643,18 +643,8 @@ fn set_collection<'a>(flow: &mut Flow<'a>, collection: &'a Collection) {
     flow.new_page();
     let contents_first = flow.page();
     let entries = contents_entries(flow, collection, scale);
-    let per_page = contents_capacity(flow, scale);
-    let contents_pages = entries
-        .iter()
-        .map(|e| e.height)
-        .fold((1usize, 0.0f32), |(pages, used), h| {
-            if used + h > per_page {
-                (pages + 1, h)
-            } else {
-                (pages, used + h)
-            }
-        })
-        .0;
+    let offsets = contents_pages(flow, &entries, scale);
+    let contents_pages = offsets.last().map_or(1, |last| last + 1);
     for _ in 1..contents_pages {
         flow.new_page();
     }
@@ -727,10 +717,31 @@ fn contents_entries(flow: &Flow<'_>, collection: &Collection, scale: Scale) -> V
         .collect()
 }
 
-/// The height available for entries on a contents page (below its title on the first).
-fn contents_capacity(flow: &Flow<'_>, scale: Scale) -> f32 {
-    let options = flow.options;
-    options.page_height - 2.0 * options.margin - options.font_size * 3.2 - scale.body * 4.0
+/// The height of the contents page's title block.
+fn contents_title_height(scale: Scale) -> f32 {
+    scale.leading(scale.body * 1.6) + scale.body * 0.8 + 1.0
+}
+
+/// Which contents page (counted from the first) each entry goes on. The same split is used
+/// to count the pages before the articles are laid out and to draw them after, so the
+/// page numbers the articles get are the ones the contents print.
+fn contents_pages(flow: &Flow<'_>, entries: &[ContentsEntry], scale: Scale) -> Vec<usize> {
+    let frame = flow.frame_height();
+    let mut page = 0;
+    let mut room = frame - contents_title_height(scale);
+    entries
+        .iter()
+        .map(|entry| {
+            // A point to spare per entry keeps rounding from pushing a line over.
+            let height = entry.height + 1.0;
+            if height > room {
+                page += 1;
+                room = frame;
+            }
+            room -= height;
+            page
+        })
+        .collect()
 }
 
 fn draw_contents(
@@ -742,8 +753,8 @@ fn draw_contents(
     lang: &Language,
 ) {
     let body = scale.body;
-    let mut page = first_page;
-    flow.goto(page);
+    let offsets = contents_pages(flow, entries, scale);
+    flow.goto(first_page);
     let size = body * 1.6;
     let title = set(
         flow,
@@ -755,15 +766,12 @@ fn draw_contents(
     );
     flow.paragraph(&title, scale.leading(size), 0.0, start(lang), 0.0);
     flow.rule(1.0, 1.0, body * 0.4);
-    let per_page = contents_capacity(flow, scale);
-    let mut used = 0.0;
-    for (entry, &(start_page, start_y)) in entries.iter().zip(starts) {
-        if used + entry.height > per_page {
-            page += 1;
-            flow.goto(page);
-            used = 0.0;
+    let mut page = 0;
+    for ((entry, &(start_page, start_y)), &offset) in entries.iter().zip(starts).zip(&offsets) {
+        if offset != page {
+            page = offset;
+            flow.goto(first_page + page);
         }
-        used += entry.height;
         flow.space(body * 0.7);
         let top = flow.y();
         let left = flow.left();

@@ -1,0 +1,445 @@
+//! PDF output, checked with poppler (pdftotext, pdffonts, pdfinfo) and qpdf: text in
+//! reading order, embedded subset fonts, metadata, briefings whose contents page numbers
+//! are right, an outline, determinism, scale and hostile text.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use broadsheet::model::{Block, Document, ExportJob};
+use broadsheet::pb;
+use broadsheet::render::Registry;
+use common::validators::tool;
+use common::{TestServer, article_of, fixture, seed, seed_collection};
+
+struct Rendered {
+    job: ExportJob,
+    bytes: Vec<u8>,
+    warnings: Vec<String>,
+    page_count: u32,
+    /// Keeps the file alive for the tools.
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn render(mut request: pb::ExportRequest) -> Rendered {
+    request.format = "pdf".to_owned();
+    let job = ExportJob::try_from(request).expect("a valid request");
+    let rendered = Registry::builtin()
+        .resolve("pdf")
+        .unwrap()
+        .render(&job.document, &job.options)
+        .expect("the PDF renders");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.pdf");
+    std::fs::write(&path, &rendered.content).unwrap();
+    Rendered {
+        job,
+        bytes: rendered.content,
+        warnings: rendered.warnings,
+        page_count: rendered.page_count,
+        _dir: dir,
+        path,
+    }
+}
+
+fn run(program: &str, args: &[&str], pdf: &Path, trailing: &[&str]) -> Option<String> {
+    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    all.push(pdf.as_os_str());
+    all.extend(trailing.iter().map(OsStr::new));
+    let output = tool(program, &all)?;
+    assert!(
+        output.status.success(),
+        "{program} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn text(pdf: &Path) -> Option<String> {
+    run("pdftotext", &[], pdf, &["-"])
+}
+
+fn page_text(pdf: &Path, page: u32) -> Option<String> {
+    let page = page.to_string();
+    run(
+        "pdftotext",
+        &["-layout", "-f", &page, "-l", &page],
+        pdf,
+        &["-"],
+    )
+}
+
+/// The body text of every page, without running heads and page numbers, which pdftotext
+/// would otherwise put in the middle of a word that runs over a page break.
+fn body_text(pdf: &Path, pages: u32) -> Option<String> {
+    let mut out = String::new();
+    for page in 1..=pages {
+        let number = page.to_string();
+        let text = run(
+            "pdftotext",
+            &["-layout", "-f", &number, "-l", &number],
+            pdf,
+            &["-"],
+        )?;
+        let footer = format!("{page}/{pages}");
+        for (i, line) in text.lines().enumerate() {
+            let squeezed: String = line.split_whitespace().collect();
+            if (page > 1 && i == 0) || squeezed == footer {
+                continue;
+            }
+            if squeezed.is_empty() {
+                continue;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
+/// The text without the "3 / 12" page-number footers, which pdftotext may put in the
+/// middle of a word that runs over a page break.
+fn without_footers(text: &str, pages: u32) -> String {
+    let mut text = text.to_owned();
+    for page in 1..=pages {
+        text = text.replace(&format!("{page} / {pages}"), "");
+    }
+    text
+}
+
+/// Letters and digits only, with hyphens at line ends rejoined: what survives any
+/// line breaking, for comparing extracted text with its source.
+fn skeleton(text: &str) -> String {
+    text.replace("-\n", "")
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+fn paragraphs(job: &ExportJob) -> Vec<String> {
+    let Document::Article(article) = &job.document else {
+        panic!("an article")
+    };
+    article
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            Block::Paragraph(spans) => Some(spans.iter().map(|s| s.text.as_str()).collect()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_seed_article_extracts_every_word_in_order() {
+    let pdf = render(seed("pdf"));
+    assert!(pdf.warnings.is_empty(), "{:?}", pdf.warnings);
+    let Some(text) = text(&pdf.path) else { return };
+    let flat = skeleton(&without_footers(&text, pdf.page_count));
+    let mut at = 0;
+    for (i, paragraph) in paragraphs(&pdf.job).iter().enumerate() {
+        let wanted = skeleton(paragraph);
+        let found = flat[at..]
+            .find(&wanted)
+            .unwrap_or_else(|| panic!("paragraph {i} is missing or out of order"));
+        at += found + wanted.len();
+    }
+    assert!(skeleton(&text).contains(&skeleton(
+        "Reporting: Guy Faulconbridge. Editing: Timothy Heritage, Gareth Jones and Rod Nickel."
+    )));
+    for special in [
+        "Four\u{2011}Hour",
+        "\u{201c}absolutely unacceptable.\u{201d}",
+        "Putin\u{2019}s",
+        " \u{2014} ",
+        "25,000\u{2013}30,000",
+    ] {
+        assert!(
+            text.contains(special),
+            "{special:?} did not survive extraction"
+        );
+    }
+}
+
+#[test]
+fn every_font_is_embedded_and_subset() {
+    let pdf = render(seed("pdf"));
+    let Some(fonts) = run("pdffonts", &[], &pdf.path, &[]) else {
+        return;
+    };
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let name = row.split_whitespace().next().unwrap();
+        assert!(
+            name.len() > 7 && name.as_bytes()[6] == b'+',
+            "{name} is not a subset"
+        );
+        assert!(
+            row.contains(" yes yes yes "),
+            "not embedded, subset and mapped: {row}"
+        );
+    }
+}
+
+#[test]
+fn qpdf_finds_no_errors() {
+    for request in [
+        seed("pdf"),
+        fixture("multilingual.json"),
+        fixture("hostile.json"),
+        seed_collection(12, "pdf"),
+    ] {
+        let pdf = render(request);
+        let Some(output) = tool("qpdf", &[OsStr::new("--check"), pdf.path.as_os_str()]) else {
+            return;
+        };
+        assert!(
+            output.status.success(),
+            "qpdf --check failed:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}
+
+#[test]
+fn pdfinfo_shows_the_metadata() {
+    let pdf = render(seed("pdf"));
+    let Some(info) = run("pdfinfo", &[], &pdf.path, &[]) else {
+        return;
+    };
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        field("Title"),
+        "Putin Holds Four\u{2011}Hour Kremlin Talks With Jared Kushner and Steve Witkoff on Possible Ukraine Deal"
+    );
+    assert!(field("Author").contains("Guy Faulconbridge"));
+    assert!(field("Subject").starts_with("Russian President Vladimir Putin"));
+    assert_eq!(field("Creator"), "Broadsheet");
+    assert!(
+        field("CreationDate").contains("2025"),
+        "{}",
+        field("CreationDate")
+    );
+    assert_eq!(field("Pages"), pdf.page_count.to_string());
+    assert!(field("Page size").contains("(A4)"));
+}
+
+#[test]
+fn multilingual_text_is_covered_and_extracts() {
+    let pdf = render(fixture("multilingual.json"));
+    // Cyrillic, Greek, Arabic and Hebrew are covered; CJK and emoji are reported.
+    let missing: String = pdf.warnings.join(" ");
+    for range in ["U+04", "U+03", "U+06", "U+05"] {
+        assert!(!missing.contains(range), "{missing}");
+    }
+    assert!(
+        missing.contains("U+1F642"),
+        "the emoji is reported: {missing}"
+    );
+    let Some(text) = text(&pdf.path) else { return };
+    for phrase in [
+        "Президент России Владимир Путин",
+        "Η Αθήνα παρακολουθεί",
+        "Café",
+        "Nguyễn",
+        "Ångström",
+    ] {
+        assert!(text.contains(phrase), "{phrase} is missing from:\n{text}");
+    }
+    // The right-to-left paragraphs come out whole (their words, in either order).
+    for word in ["القاهرة", "בירושלים"] {
+        assert!(text.contains(word), "{word} is missing");
+    }
+}
+
+#[test]
+fn a_briefing_lists_the_page_each_article_starts_on() {
+    let mut request = seed_collection(12, "pdf");
+    if let Some(pb::export_request::Document::Collection(c)) = &mut request.document {
+        for (i, a) in c.articles.iter_mut().enumerate() {
+            a.section = ["World", "Business", "Opinion"][i / 4].to_owned();
+            if i % 3 == 1 {
+                a.body.truncate(3);
+            }
+        }
+    }
+    let pdf = render(request);
+    let Some(contents) = page_text(&pdf.path, 2) else {
+        return;
+    };
+    assert!(contents.contains("Contents"));
+    for n in 1..=12 {
+        let marker = format!("Deal ({n})");
+        // The number printed at the end of the line the entry's headline ends on.
+        let line = contents
+            .lines()
+            .find(|l| l.contains(&marker))
+            .unwrap_or_else(|| panic!("entry {n} is listed"));
+        let listed: u32 = line
+            .split_whitespace()
+            .last()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("entry {n} has a page number: {line:?}"));
+        // The page where the article's headline really is.
+        let actual = (3..=pdf.page_count)
+            .find(|&p| page_text(&pdf.path, p).unwrap().contains(&marker))
+            .unwrap_or_else(|| panic!("article {n} is in the document"));
+        assert_eq!(listed, actual, "article {n}");
+    }
+    // The outline has one entry per article.
+    let Some(json) = run("qpdf", &["--json", "--json-key=outlines"], &pdf.path, &[]) else {
+        return;
+    };
+    let outlines: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(outlines["outlines"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn the_same_request_gives_the_same_bytes() {
+    for request in [
+        seed("pdf"),
+        seed_collection(3, "pdf"),
+        fixture("multilingual.json"),
+    ] {
+        let first = render(request.clone());
+        let second = render(request);
+        assert!(first.bytes == second.bytes, "two renders differ");
+    }
+}
+
+#[test]
+fn page_count_grows_linearly_with_length() {
+    let long = |paragraphs: usize| {
+        let mut request = seed("pdf");
+        let mut article = article_of(&request);
+        let body = article.body.clone();
+        article.body = body.iter().cycle().take(paragraphs).cloned().collect();
+        request.document = Some(pb::export_request::Document::Article(article));
+        render(request).page_count
+    };
+    let (short, long) = (long(200), long(2_000));
+    let ratio = f64::from(long) / f64::from(short);
+    assert!((9.0..11.0).contains(&ratio), "{short} pages, then {long}");
+}
+
+#[test]
+fn hostile_text_renders_whole() {
+    let pdf = render(fixture("hostile.json"));
+    assert!(pdf.page_count >= 2);
+    // Only http(s) and mailto become link annotations.
+    let raw = String::from_utf8_lossy(&pdf.bytes);
+    assert!(!raw.contains("javascript:"), "a javascript: link survived");
+    assert!(!raw.contains("/URI (data:"));
+    let Some(text) = text(&pdf.path) else { return };
+    // The 12,000-character word is broken at the margin and nothing is lost.
+    let Some(body) = body_text(&pdf.path, pdf.page_count) else {
+        return;
+    };
+    let flat = skeleton(&body);
+    assert!(flat.contains(&"Donaudampfschifffahrtsgesellschaftskapitän".repeat(280)));
+    assert!(text.contains("<script>document.write('pwned')</script>"));
+    // The very long URL is the target of a clickable link, whole.
+    assert!(raw.contains(&format!("/URI (https://example.com/{})", "a/".repeat(2500))));
+}
+
+#[test]
+fn options_change_the_page() {
+    let mut request = seed("pdf");
+    request.options = Some(pb::RenderOptions {
+        pdf: Some(pb::PdfOptions {
+            page_size: pb::PageSize::Letter as i32,
+            columns: Some(2),
+            font_size_pt: Some(9.0),
+            margin_mm: Some(12.0),
+            justify: Some(true),
+            hyphenate: Some(true),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    let pdf = render(request);
+    let Some(info) = run("pdfinfo", &[], &pdf.path, &[]) else {
+        return;
+    };
+    assert!(info.contains("612 x 792 pts (letter)"), "{info}");
+    let Some(text) = text(&pdf.path) else { return };
+    assert!(skeleton(&text).contains(&skeleton(
+        "Russian President Vladimir Putin met for more than four hours"
+    )));
+}
+
+#[test]
+fn out_of_range_options_name_their_field() {
+    for (options, field) in [
+        (
+            pb::PdfOptions {
+                columns: Some(3),
+                ..Default::default()
+            },
+            "options.pdf.columns",
+        ),
+        (
+            pb::PdfOptions {
+                font_size_pt: Some(2.0),
+                ..Default::default()
+            },
+            "options.pdf.fontSizePt",
+        ),
+        (
+            pb::PdfOptions {
+                margin_mm: Some(90.0),
+                ..Default::default()
+            },
+            "options.pdf.marginMm",
+        ),
+        (
+            pb::PdfOptions {
+                page_width_mm: Some(100.0),
+                ..Default::default()
+            },
+            "options.pdf.pageHeightMm",
+        ),
+        (
+            pb::PdfOptions {
+                page_size: 42,
+                ..Default::default()
+            },
+            "options.pdf.pageSize",
+        ),
+    ] {
+        let mut request = seed("pdf");
+        request.options = Some(pb::RenderOptions {
+            pdf: Some(options),
+            ..Default::default()
+        });
+        let invalid = ExportJob::try_from(request).expect_err(field);
+        assert!(
+            invalid.violations.iter().any(|v| v.field == field),
+            "{field}: {invalid}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn export_returns_a_pdf_over_grpc() {
+    let server = TestServer::start().await;
+    let response = server
+        .client()
+        .await
+        .export(seed("pdf"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(response.media_type, "application/pdf");
+    assert!(response.content.starts_with(b"%PDF-"));
+    assert!(response.info.unwrap().page_count >= 2);
+    assert!(response.file_name.ends_with(".pdf"));
+}
