@@ -11,7 +11,7 @@ use broadsheet::model::{Block, Document, ExportJob};
 use broadsheet::pb;
 use broadsheet::render::Registry;
 use common::validators::tool;
-use common::{TestServer, article_of, fixture, seed, seed_collection};
+use common::{TestServer, article_of, every_block_type, figure, fixture, seed, seed_collection};
 
 struct Rendered {
     job: ExportJob,
@@ -300,6 +300,56 @@ fn a_briefing_lists_the_page_each_article_starts_on() {
     };
     let outlines: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(outlines["outlines"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn figures_embed_jpeg_as_is_and_png_with_its_alpha() {
+    let mut request = every_block_type();
+    let mut article = article_of(&request);
+    // A PNG with transparency.
+    let rgba = image::RgbaImage::from_fn(120, 80, |x, _| image::Rgba([200, 30, 30, (x * 2) as u8]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    rgba.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    article.body.push(pb::Block {
+        kind: Some(pb::block::Kind::Figure(figure(
+            png.into_inner(),
+            "A translucent swatch",
+            "Alpha",
+            "",
+        ))),
+    });
+    request.document = Some(pb::export_request::Document::Article(article));
+    let pdf = render(request);
+    assert!(pdf.warnings.is_empty(), "{:?}", pdf.warnings);
+    let raw = String::from_utf8_lossy(&pdf.bytes);
+    assert!(
+        raw.contains("/DCTDecode"),
+        "the JPEG is embedded as it came"
+    );
+    assert!(
+        raw.contains("/SMask"),
+        "the alpha channel becomes a soft mask"
+    );
+    let Some(list) = run("pdfimages", &["-list"], &pdf.path, &[]) else {
+        return;
+    };
+    // Lead JPEG, PNG, WebP, and the translucent PNG with its mask.
+    let kind = |l: &str| l.split_whitespace().nth(2).unwrap_or_default().to_owned();
+    let images = list.lines().skip(2).filter(|l| kind(l) == "image").count();
+    let masks = list.lines().skip(2).filter(|l| kind(l) == "smask").count();
+    assert_eq!((images, masks), (4, 1), "{list}");
+    let Some(output) = tool("qpdf", &[OsStr::new("--check"), pdf.path.as_os_str()]) else {
+        return;
+    };
+    assert!(output.status.success());
+    let Some(text) = text(&pdf.path) else { return };
+    for caption in [
+        "Russian President Vladimir Putin meets U.S. envoy Steve Witkoff in Moscow.",
+        "Kremlin pool photo",
+        "Territory held as of November.",
+    ] {
+        assert!(text.contains(caption), "{caption}");
+    }
 }
 
 #[test]

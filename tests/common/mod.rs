@@ -3,6 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+use std::io::Cursor;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -80,6 +81,149 @@ pub fn png_header(width: u32, height: u32) -> Vec<u8> {
     png.extend_from_slice(&height.to_be_bytes());
     png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
     png
+}
+
+/// A photograph-like test image, encoded in `format`.
+pub fn test_image(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
+    });
+    let mut out = Cursor::new(Vec::new());
+    match format {
+        image::ImageFormat::WebP => {
+            let encoder = image::codecs::webp::WebPEncoder::new_lossless(&mut out);
+            image::DynamicImage::ImageRgb8(pixels)
+                .write_with_encoder(encoder)
+                .unwrap();
+        }
+        _ => pixels.write_to(&mut out, format).unwrap(),
+    }
+    out.into_inner()
+}
+
+pub fn figure(data: Vec<u8>, alt: &str, caption: &str, credit: &str) -> pb::Figure {
+    pb::Figure {
+        image: Some(pb::Image {
+            data: data.into(),
+            media_type: String::new(),
+            alt_text: alt.to_owned(),
+        }),
+        caption: caption.to_owned(),
+        credit: credit.to_owned(),
+    }
+}
+
+pub fn span(text: &str) -> pb::Span {
+    pb::Span {
+        text: text.to_owned(),
+        ..Default::default()
+    }
+}
+
+/// An article that uses every block type, with images in three formats.
+pub fn every_block_type() -> pb::ExportRequest {
+    let mut request = seed("epub");
+    use broadsheet::pb::block::Kind;
+    let mut article = article_of(&request);
+    article.lead_figure = Some(figure(
+        test_image(image::ImageFormat::Jpeg, 640, 400),
+        "Putin and Witkoff shake hands in the Kremlin",
+        "Russian President Vladimir Putin meets U.S. envoy Steve Witkoff in Moscow.",
+        "Kremlin pool photo",
+    ));
+    let body = std::mem::take(&mut article.body);
+    let block = |kind| pb::Block { kind: Some(kind) };
+    article.body = vec![
+        body[0].clone(),
+        block(Kind::Heading(pb::Heading {
+            level: Some(1),
+            text: "What was discussed".to_owned(),
+            spans: vec![],
+        })),
+        block(Kind::Paragraph(pb::Paragraph {
+            text: String::new(),
+            spans: vec![
+                span("Officials called the talks "),
+                pb::Span {
+                    emphasis: true,
+                    ..span("useful")
+                },
+                span(" and "),
+                pb::Span {
+                    strong: true,
+                    ..span("substantive")
+                },
+                span("; the draft is at "),
+                pb::Span {
+                    link: "https://example.com/draft?a=1&b=2".to_owned(),
+                    ..span("example.com")
+                },
+                span(", and the command was "),
+                pb::Span {
+                    code: true,
+                    ..span("peace --now")
+                },
+                span("."),
+            ],
+        })),
+        block(Kind::Quote(pb::Quote {
+            paragraphs: vec![
+                pb::Paragraph {
+                    text: "They are on the side of war.".to_owned(),
+                    spans: vec![],
+                },
+                pb::Paragraph {
+                    text: "Russia does not seek war with Europe.".to_owned(),
+                    spans: vec![],
+                },
+            ],
+            attribution: "Vladimir Putin".to_owned(),
+        })),
+        block(Kind::List(pb::List {
+            ordered: true,
+            items: vec![
+                pb::ListItem {
+                    text: "A pledge on NATO".to_owned(),
+                    spans: vec![],
+                },
+                pb::ListItem {
+                    text: "Caps on armed forces".to_owned(),
+                    spans: vec![],
+                },
+            ],
+        })),
+        block(Kind::List(pb::List {
+            ordered: false,
+            items: vec![pb::ListItem {
+                text: "Crimea".to_owned(),
+                spans: vec![],
+            }],
+        })),
+        block(Kind::Figure(figure(
+            test_image(image::ImageFormat::Png, 300, 200),
+            "A map of eastern Ukraine",
+            "Territory held as of November.",
+            "",
+        ))),
+        block(Kind::Figure(figure(
+            test_image(image::ImageFormat::WebP, 200, 120),
+            "",
+            "A WebP chart",
+            "Graphic: CRBC",
+        ))),
+        block(Kind::Heading(pb::Heading {
+            level: Some(2),
+            text: "Figures".to_owned(),
+            spans: vec![],
+        })),
+        block(Kind::Preformatted(pb::Preformatted {
+            text: "Casualties  25,000–30,000 / month\n\tTerritory   19%".to_owned(),
+        })),
+        block(Kind::Rule(pb::Rule {})),
+        body[1].clone(),
+    ];
+    request.document = Some(pb::export_request::Document::Article(article));
+    request
 }
 
 /// A server running in this process.

@@ -87,6 +87,8 @@ pub(super) struct Flow<'a> {
     pub(super) missing: Vec<char>,
     /// Pages that carry no running head (covers, first pages of articles).
     pub(super) plain_pages: Vec<usize>,
+    /// Whether the first page is a briefing's cover, which has no page number either.
+    pub(super) cover: bool,
     columns: usize,
     column: usize,
     /// Distance from the page top of the current column's next line.
@@ -108,6 +110,7 @@ impl<'a> Flow<'a> {
             outline: Vec::new(),
             missing: Vec::new(),
             plain_pages: Vec::new(),
+            cover: false,
             columns: usize::from(options.columns.max(1)),
             column: 0,
             y: 0.0,

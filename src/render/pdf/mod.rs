@@ -98,6 +98,14 @@ impl Renderer for PdfRenderer {
     }
 }
 
+/// The faces for labels: kicker, byline, dateline, headings, captions, page furniture.
+/// They are the text's own serif family: a sans would add two more embedded fonts (about
+/// 20 KB) to every document for a few dozen glyphs. The sans still stands in, by coverage,
+/// for the scripts the serif lacks.
+const LABEL: FontId = FontId::SerifRegular;
+const LABEL_BOLD: FontId = FontId::SerifBold;
+const LABEL_ITALIC: FontId = FontId::SerifItalic;
+
 /// The type sizes and leadings of the document, derived from the body size.
 #[derive(Clone, Copy)]
 struct Scale {
@@ -209,7 +217,7 @@ fn set_article<'a>(
         let size = body * 0.8;
         let set = set(
             flow,
-            &plain(&text, FontId::SansBold, size),
+            &plain(&text, LABEL_BOLD, size),
             lang,
             false,
             false,
@@ -247,7 +255,7 @@ fn set_article<'a>(
     if let Some(byline) = byline(article) {
         let set = set(
             flow,
-            &plain(&byline, FontId::SansBold, size),
+            &plain(&byline, LABEL_BOLD, size),
             lang,
             false,
             false,
@@ -274,14 +282,7 @@ fn set_article<'a>(
     }
     if !dateline.is_empty() {
         let text = dateline.join("  ·  ");
-        let set = set(
-            flow,
-            &plain(&text, FontId::SansRegular, size),
-            lang,
-            false,
-            false,
-            0.0,
-        );
+        let set = set(flow, &plain(&text, LABEL, size), lang, false, false, 0.0);
         flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
     }
     flow.rule(1.0, 0.5, body * 0.5);
@@ -306,7 +307,7 @@ fn set_article<'a>(
                 } else {
                     body * 1.08
                 };
-                let runs = spans_to_runs(spans, FontId::SansBold, size);
+                let runs = spans_to_runs(spans, LABEL_BOLD, size);
                 let set = set(flow, &runs, lang, false, false, 0.0);
                 flow.space(body * 1.1);
                 // Keep the heading with at least two lines of what follows.
@@ -348,7 +349,7 @@ fn set_article<'a>(
                     let size = body * 0.8;
                     let set = set(
                         flow,
-                        &plain(&text, FontId::SansRegular, size),
+                        &plain(&text, LABEL, size),
                         lang,
                         false,
                         false,
@@ -435,7 +436,7 @@ fn set_article<'a>(
         let size = body * 0.8;
         let set_heading = set(
             flow,
-            &plain("SIMILAR ARTICLES", FontId::SansBold, size),
+            &plain("SIMILAR ARTICLES", LABEL_BOLD, size),
             lang,
             false,
             false,
@@ -476,10 +477,7 @@ fn set_article<'a>(
                 let size = body * 0.7;
                 let runs = [Run {
                     text: url,
-                    style: TextStyle {
-                        font: FontId::SansRegular,
-                        size,
-                    },
+                    style: TextStyle { font: LABEL, size },
                     link: Some(url),
                 }];
                 let set = set(flow, &runs, lang, false, false, 0.0);
@@ -491,7 +489,7 @@ fn set_article<'a>(
         let size = body * 0.75;
         let set = set(
             flow,
-            &plain(&article.copyright, FontId::SansRegular, size),
+            &plain(&article.copyright, LABEL, size),
             lang,
             false,
             false,
@@ -526,7 +524,7 @@ fn set_figure<'a>(
             runs.push(Run {
                 text: &figure.caption,
                 style: TextStyle {
-                    font: FontId::SansRegular,
+                    font: LABEL,
                     size: caption_size,
                 },
                 link: None,
@@ -537,7 +535,7 @@ fn set_figure<'a>(
                 runs.push(Run {
                     text: " ",
                     style: TextStyle {
-                        font: FontId::SansRegular,
+                        font: LABEL,
                         size: caption_size,
                     },
                     link: None,
@@ -546,7 +544,7 @@ fn set_figure<'a>(
             runs.push(Run {
                 text: &figure.credit,
                 style: TextStyle {
-                    font: FontId::SansOblique,
+                    font: LABEL_ITALIC,
                     size: caption_size * 0.95,
                 },
                 link: None,
@@ -579,6 +577,7 @@ fn set_collection<'a>(flow: &mut Flow<'a>, collection: &'a Collection) {
 
     // The cover.
     flow.plain_pages.push(flow.page());
+    flow.cover = true;
     flow.set_full_width(true);
     flow.space(flow.options.page_height * 0.12);
     if !collection.publisher.is_empty() {
@@ -586,7 +585,7 @@ fn set_collection<'a>(flow: &mut Flow<'a>, collection: &'a Collection) {
         let text = collection.publisher.to_uppercase();
         let set = set(
             flow,
-            &plain(&text, FontId::SansBold, size),
+            &plain(&text, LABEL_BOLD, size),
             lang,
             false,
             false,
@@ -622,14 +621,7 @@ fn set_collection<'a>(flow: &mut Flow<'a>, collection: &'a Collection) {
     if let Some(date) = &collection.date {
         let size = body * 1.0;
         let text = format_date(date, lang);
-        let set = set(
-            flow,
-            &plain(&text, FontId::SansRegular, size),
-            lang,
-            false,
-            false,
-            0.0,
-        );
+        let set = set(flow, &plain(&text, LABEL, size), lang, false, false, 0.0);
         flow.space(body);
         flow.paragraph(&set, scale.leading(size), 0.0, Align::Center, 0.0);
     }
@@ -692,11 +684,7 @@ fn contents_entries(flow: &Flow<'_>, collection: &Collection, scale: Scale) -> V
             let section = (!article.section.is_empty()).then(|| {
                 set(
                     flow,
-                    &plain(
-                        &article.section.to_uppercase(),
-                        FontId::SansRegular,
-                        body * 0.75,
-                    ),
+                    &plain(&article.section.to_uppercase(), LABEL, body * 0.75),
                     &article.language,
                     false,
                     false,

@@ -361,13 +361,17 @@ fn furniture(flow: &Flow<'_>, running_head: &str) -> Vec<Vec<Element>> {
     let size = options.font_size * 0.75;
     let total = flow.pages.len();
     let style = TextStyle {
-        font: FontId::SansRegular,
+        font: super::LABEL,
         size,
     };
     let width = options.page_width - 2.0 * options.margin;
     (0..total)
         .map(|index| {
             let mut elements = Vec::new();
+            // The cover of a briefing carries no page number.
+            if index == 0 && flow.plain_pages.first() == Some(&0) && flow.cover {
+                return elements;
+            }
             let number = format!("{} / {}", index + 1, total);
             let set = set_paragraph(
                 &[Run {
@@ -496,7 +500,8 @@ fn write_run(
                     items.show(Str(&pending));
                     pending.clear();
                 }
-                items.adjust(-gap * 1000.0 / run.size);
+                // A tenth of a thousandth of an em is far below what any device shows.
+                items.adjust((-gap * 10_000.0 / run.size).round() / 10.0);
             }
             let cid = font.remapper.get(glyph.glyph_id).unwrap_or(0);
             pending.extend_from_slice(&cid.to_be_bytes());
@@ -627,8 +632,8 @@ fn write_font(pdf: &mut Pdf, refs: &mut Refs, font: &UsedFont) -> Result<Ref, St
             cmap.pair_with_multiple(new, text.chars());
         }
     }
-    let cmap_data = cmap.finish();
-    pdf.cmap(cmap_ref, &cmap_data);
+    let cmap_data = deflate(&cmap.finish());
+    pdf.cmap(cmap_ref, &cmap_data).filter(Filter::FlateDecode);
     Ok(type0_ref)
 }
 
