@@ -1,6 +1,6 @@
-//! Render benchmarks: the seed article as text and EPUB, a 2,000-paragraph article (cost
-//! must grow linearly), EPUB issues of 12 and 200 articles, and the validation of the seed
-//! request. Run with `cargo bench`.
+//! Render benchmarks: the seed article as text, EPUB and PDF, a 2,000-paragraph article
+//! (cost must grow linearly), EPUB issues of 12 and 200 articles, a 20-article PDF
+//! briefing, and the validation of the seed request. Run with `cargo bench`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -85,6 +85,24 @@ fn epub_collection(bencher: divan::Bencher, articles: usize) {
     let job = job(collection_request(articles));
     let registry = Registry::builtin();
     let renderer = registry.resolve("epub").unwrap();
+    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
+}
+
+#[divan::bench]
+fn pdf_seed(bencher: divan::Bencher) {
+    let job = job(seed_request());
+    let registry = Registry::builtin();
+    let renderer = registry.resolve("pdf").unwrap();
+    broadsheet::layout::preload();
+    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
+}
+
+#[divan::bench]
+fn pdf_briefing_20(bencher: divan::Bencher) {
+    let job = job(collection_request(20));
+    let registry = Registry::builtin();
+    let renderer = registry.resolve("pdf").unwrap();
+    broadsheet::layout::preload();
     bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
 }
 

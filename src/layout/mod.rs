@@ -126,9 +126,11 @@ pub fn face(font: FontId) -> &'static Face<'static> {
     &FACES[font.index()]
 }
 
-/// Parses every embedded font now rather than on the first request that needs one.
+/// Parses every embedded font, and loads the English hyphenation patterns, now rather than
+/// on the first request that needs them. Other languages' patterns load on first use.
 pub fn preload() {
     LazyLock::force(&FACES);
+    let _ = hyphenator(&crate::model::Language::default());
 }
 
 /// A glyph placed on a line, in font units scaled to the requested size.

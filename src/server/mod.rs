@@ -172,6 +172,12 @@ pub async fn serve(
 
 /// Binds `listen`, logs the address, and serves until SIGINT or SIGTERM.
 pub async fn run(config: Config, registry: Registry, listen: SocketAddr) -> std::io::Result<()> {
+    // Fonts and hyphenation patterns are parsed once, here, not in the first request.
+    let started = std::time::Instant::now();
+    tokio::task::spawn_blocking(crate::layout::preload)
+        .await
+        .map_err(std::io::Error::other)?;
+    tracing::info!(ms = started.elapsed().as_secs_f64() * 1000.0, "fonts loaded");
     let listener = TcpListener::bind(listen).await?;
     let local = listener.local_addr()?;
     tracing::info!(
