@@ -70,6 +70,13 @@ struct ServeArgs {
     /// The most articles in one collection.
     #[arg(long, env = "BROADSHEET_MAX_COLLECTION_ARTICLES", default_value_t = limits::DEFAULT_COLLECTION_ARTICLES)]
     max_collection_articles: usize,
+    /// A folder of extra fonts for scripts the embedded fonts lack (CJK, for example);
+    /// may be given more than once. The machine's installed fonts are used too.
+    #[arg(long = "font-dir", env = "BROADSHEET_FONT_DIR", value_delimiter = ':')]
+    font_dirs: Vec<PathBuf>,
+    /// Use only the embedded fonts and `--font-dir` folders, not the machine's fonts.
+    #[arg(long, env = "BROADSHEET_NO_SYSTEM_FONTS")]
+    no_system_fonts: bool,
     /// The log format: one line per event, as text or as JSON.
     #[arg(long, env = "BROADSHEET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -86,6 +93,12 @@ struct RenderArgs {
     /// The format id or alias; overrides the request's own `format`.
     #[arg(long, short)]
     format: Option<String>,
+    /// A folder of extra fonts for scripts the embedded fonts lack; may be repeated.
+    #[arg(long = "font-dir", env = "BROADSHEET_FONT_DIR", value_delimiter = ':')]
+    font_dirs: Vec<PathBuf>,
+    /// Use only the embedded fonts and `--font-dir` folders, not the machine's fonts.
+    #[arg(long, env = "BROADSHEET_NO_SYSTEM_FONTS")]
+    no_system_fonts: bool,
     /// Where to write the document; `-` is standard output.
     #[arg(long, short, default_value = "-")]
     output: PathBuf,
@@ -150,6 +163,11 @@ fn init_logging(format: LogFormat) {
 
 fn serve(args: ServeArgs) -> ExitCode {
     init_logging(args.log_format);
+    crate::layout::configure_fonts(&args.font_dirs, !args.no_system_fonts);
+    tracing::info!(
+        faces = crate::layout::system_faces(),
+        "font folders indexed for fallback"
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -176,6 +194,7 @@ fn serve(args: ServeArgs) -> ExitCode {
 }
 
 fn render(args: RenderArgs) -> Result<(), String> {
+    crate::layout::configure_fonts(&args.font_dirs, !args.no_system_fonts);
     let input = read_input(&args.input)?;
     let mut request = crate::json::request_from_json(&input)
         .map_err(|e| format!("{}: {e}", args.input.display()))?;

@@ -7,6 +7,7 @@
 //! them cover Latin, Greek, Cyrillic, Arabic, Hebrew and typographic punctuation.
 
 mod paragraph;
+mod system;
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -33,6 +34,9 @@ pub enum FontId {
     SansOblique,
     /// DejaVu Sans Mono.
     Mono,
+    /// A face from the machine's fonts or a `--font-dir`, loaded for a script the embedded
+    /// faces lack; the number is its place in the process's list of loaded faces.
+    Extra(u16),
 }
 
 impl FontId {
@@ -51,6 +55,7 @@ impl FontId {
     /// The font file.
     pub fn data(self) -> &'static [u8] {
         match self {
+            FontId::Extra(i) => system::extra(i).map_or(&[], |f| f.data),
             FontId::SerifRegular => dejavu::serif::regular(),
             FontId::SerifBold => dejavu::serif::bold(),
             FontId::SerifItalic => dejavu::serif::italic(),
@@ -62,9 +67,24 @@ impl FontId {
         }
     }
 
-    /// The PostScript name, for the PDF's `BaseFont`.
-    pub fn postscript_name(self) -> &'static str {
+    /// The index of the face in its file (for font collections).
+    pub fn face_index(self) -> u32 {
         match self {
+            FontId::Extra(i) => system::extra(i).map_or(0, |f| f.index),
+            _ => 0,
+        }
+    }
+
+    /// The PostScript name, for the PDF's `BaseFont`.
+    pub fn postscript_name(self) -> String {
+        let name = match self {
+            FontId::Extra(i) => {
+                return system::extra(i)
+                    .map_or_else(|| "Fallback".to_owned(), |f| f.postscript_name.clone())
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+            }
             FontId::SerifRegular => "DejaVuSerif",
             FontId::SerifBold => "DejaVuSerif-Bold",
             FontId::SerifItalic => "DejaVuSerif-Italic",
@@ -73,7 +93,8 @@ impl FontId {
             FontId::SansBold => "DejaVuSans-Bold",
             FontId::SansOblique => "DejaVuSans-Oblique",
             FontId::Mono => "DejaVuSansMono",
-        }
+        };
+        name.to_owned()
     }
 
     /// The sans face of the same weight, which covers Arabic and Hebrew where the serif
@@ -82,7 +103,9 @@ impl FontId {
         match self {
             FontId::SerifBold | FontId::SerifBoldItalic | FontId::SansBold => FontId::SansBold,
             FontId::SerifItalic | FontId::SansOblique => FontId::SansOblique,
-            FontId::SerifRegular | FontId::SansRegular | FontId::Mono => FontId::SansRegular,
+            FontId::SerifRegular | FontId::SansRegular | FontId::Mono | FontId::Extra(_) => {
+                FontId::SansRegular
+            }
         }
     }
 
@@ -99,8 +122,26 @@ impl FontId {
         chain.into_iter()
     }
 
+    /// The look a fallback face should have to sit well beside this one.
+    fn want(self) -> system::Want {
+        system::Want {
+            bold: matches!(
+                self,
+                FontId::SerifBold | FontId::SerifBoldItalic | FontId::SansBold
+            ),
+            serif: matches!(
+                self,
+                FontId::SerifRegular
+                    | FontId::SerifBold
+                    | FontId::SerifItalic
+                    | FontId::SerifBoldItalic
+            ),
+        }
+    }
+
+    /// The place of an embedded face in [`FontId::ALL`].
     fn index(self) -> usize {
-        self as usize
+        FontId::ALL.iter().position(|f| *f == self).unwrap_or(0)
     }
 }
 
@@ -108,6 +149,7 @@ pub use paragraph::{
     GlyphRun, LinkArea, Run, SetGlyph, SetLine, SetParagraph, Settings, TextStyle, advance_of,
     hyphenator, is_default_ignorable, set_paragraph,
 };
+pub use system::{available as system_faces, configure as configure_fonts};
 
 /// The parsed faces, made once on first use and shared by every render.
 static FACES: LazyLock<Vec<Face<'static>>> = LazyLock::new(|| {
@@ -121,9 +163,23 @@ static FACES: LazyLock<Vec<Face<'static>>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The parsed face of an embedded font.
+/// The parsed face of a font.
 pub fn face(font: FontId) -> &'static Face<'static> {
-    &FACES[font.index()]
+    match font {
+        FontId::Extra(i) => match system::extra(i) {
+            Some(extra) => &extra.face,
+            None => &FACES[0],
+        },
+        _ => &FACES[font.index()],
+    }
+}
+
+/// The face to use for `c` in `style`: the first in the style's chain that has it, else a
+/// machine font that has it, else `None`.
+pub fn font_for(font: FontId, c: char) -> Option<FontId> {
+    font.chain()
+        .find(|f| face(*f).glyph_index(c).is_some())
+        .or_else(|| system::fallback(c, font.want()).map(FontId::Extra))
 }
 
 /// Parses every embedded font, and loads the English hyphenation patterns, now rather than
@@ -157,12 +213,22 @@ pub struct ShapedLine {
     pub missing: Vec<char>,
 }
 
-/// The first face in `chain` that has a glyph for `c`; `None` if none has.
+/// The first face in `chain` that has a glyph for `c`, else a machine font that has it.
 fn covering(chain: &[FontId], c: char) -> Option<FontId> {
     chain
         .iter()
         .copied()
         .find(|&font| face(font).glyph_index(c).is_some())
+        .or_else(|| {
+            let want = chain.first().map_or(
+                system::Want {
+                    bold: false,
+                    serif: false,
+                },
+                |f| f.want(),
+            );
+            system::fallback(c, want).map(FontId::Extra)
+        })
 }
 
 /// Whether a character takes the face of its neighbours rather than choosing its own:

@@ -392,11 +392,7 @@ impl<'a> Builder<'a> {
                 // Marks and invisible controls go with what they attach to; shaping hides
                 // the controls a face has no glyph for.
                 current.map_or(style.font, |(_, _, f, _)| f)
-            } else if let Some(font) = style
-                .font
-                .chain()
-                .find(|f| face(*f).glyph_index(c).is_some())
-            {
+            } else if let Some(font) = super::font_for(style.font, c) {
                 font
             } else {
                 if !self.missing.contains(&c) {

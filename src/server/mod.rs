@@ -177,7 +177,10 @@ pub async fn run(config: Config, registry: Registry, listen: SocketAddr) -> std:
     tokio::task::spawn_blocking(crate::layout::preload)
         .await
         .map_err(std::io::Error::other)?;
-    tracing::info!(ms = started.elapsed().as_secs_f64() * 1000.0, "fonts loaded");
+    tracing::info!(
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "fonts loaded"
+    );
     let listener = TcpListener::bind(listen).await?;
     let local = listener.local_addr()?;
     tracing::info!(

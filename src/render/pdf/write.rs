@@ -523,7 +523,7 @@ fn write_run(
 fn write_font(pdf: &mut Pdf, refs: &mut Refs, font: &UsedFont) -> Result<Ref, String> {
     let face = face(font.id);
     let data = font.id.data();
-    let subset = subsetter::subset(data, 0, &font.remapper).map_err(|e| {
+    let subset = subsetter::subset(data, font.id.face_index(), &font.remapper).map_err(|e| {
         format!(
             "the font {} could not be subset: {e:?}",
             font.id.postscript_name()
@@ -572,13 +572,22 @@ fn write_font(pdf: &mut Pdf, refs: &mut Refs, font: &UsedFont) -> Result<Ref, St
                 .map_or(0.0, |a| to_pdf(f32::from(a)))
         })
         .collect();
+    // TrueType outlines embed as CIDFontType2 (FontFile2); CFF outlines (most OpenType
+    // CJK fonts) as CIDFontType0 in an OpenType FontFile3.
+    let cff = face.tables().cff.is_some();
     let mut cid = pdf.cid_font(cid_ref);
-    cid.subtype(CidFontType::Type2)
-        .base_font(Name(base_font.as_bytes()))
-        .system_info(system_info)
-        .font_descriptor(descriptor_ref)
-        .default_width(0.0)
-        .cid_to_gid_map_predefined(Name(b"Identity"));
+    cid.subtype(if cff {
+        CidFontType::Type0
+    } else {
+        CidFontType::Type2
+    })
+    .base_font(Name(base_font.as_bytes()))
+    .system_info(system_info)
+    .font_descriptor(descriptor_ref)
+    .default_width(0.0);
+    if !cff {
+        cid.cid_to_gid_map_predefined(Name(b"Identity"));
+    }
     cid.widths().consecutive(0, widths);
     cid.finish();
 
@@ -597,7 +606,8 @@ fn write_font(pdf: &mut Pdf, refs: &mut Refs, font: &UsedFont) -> Result<Ref, St
         flags |= FontFlags::ITALIC;
     }
     let weight = f32::from(face.weight().to_number());
-    pdf.font_descriptor(descriptor_ref)
+    let mut descriptor = pdf.font_descriptor(descriptor_ref);
+    descriptor
         .name(Name(base_font.as_bytes()))
         .flags(flags)
         .bbox(Rect::new(
@@ -612,16 +622,26 @@ fn write_font(pdf: &mut Pdf, refs: &mut Refs, font: &UsedFont) -> Result<Ref, St
         .cap_height(to_pdf(f32::from(
             face.capital_height().unwrap_or(face.ascender()),
         )))
-        .stem_v(10.0 + 0.244 * (weight - 50.0))
-        .font_file2(file_ref);
+        .stem_v(10.0 + 0.244 * (weight - 50.0));
+    if cff {
+        descriptor.font_file3(file_ref);
+    } else {
+        descriptor.font_file2(file_ref);
+    }
+    descriptor.finish();
 
     let compressed = deflate(&subset);
-    pdf.stream(file_ref, &compressed)
-        .filter(Filter::FlateDecode)
-        .pair(
+    let mut stream = pdf.stream(file_ref, &compressed);
+    stream.filter(Filter::FlateDecode);
+    if cff {
+        stream.pair(Name(b"Subtype"), Name(b"OpenType"));
+    } else {
+        stream.pair(
             Name(b"Length1"),
             i32::try_from(subset.len()).unwrap_or(i32::MAX),
         );
+    }
+    stream.finish();
 
     let mut cmap = UnicodeCmap::new(Name(b"Broadsheet-UTF16"), system_info);
     for (old, text) in &font.glyphs {
