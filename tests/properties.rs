@@ -204,3 +204,22 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn valid_requests_render_as_pdf_and_epub_deterministically(request in request()) {
+        let Ok(job) = ExportJob::try_from(request) else {
+            return Ok(());
+        };
+        let registry = Registry::builtin();
+        for format in ["pdf", "epub"] {
+            let renderer = registry.resolve(format).unwrap();
+            let first = renderer.render(&job.document, &job.options).unwrap();
+            let second = renderer.render(&job.document, &job.options).unwrap();
+            prop_assert!(first.content == second.content, "{} renders differ", format);
+            prop_assert!(!first.content.is_empty());
+        }
+    }
+}
