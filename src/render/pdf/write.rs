@@ -11,6 +11,7 @@ use std::io::{Cursor, Write as _};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
+use pdf_writer::types::Predictor;
 use pdf_writer::types::{
     ActionType, AnnotationType, CidFontType, FontFlags, PageMode, SystemInfo, UnicodeCmap,
 };
@@ -678,6 +679,29 @@ fn write_image(pdf: &mut Pdf, refs: &mut Refs, image: &Image) -> Result<Ref, Str
         }
         return Ok(image_ref);
     }
+    if image.format == ImageFormat::Png
+        && let Some(png) = plain_png(&image.data)
+    {
+        // The PNG's own compressed data, with its row filters declared: no re-encoding.
+        let mut xobject = pdf.image_xobject(image_ref, &png.idat);
+        xobject
+            .width(png.width as i32)
+            .height(png.height as i32)
+            .bits_per_component(8);
+        if png.colors == 1 {
+            xobject.color_space().device_gray();
+        } else {
+            xobject.color_space().device_rgb();
+        }
+        xobject.filter(Filter::FlateDecode);
+        xobject
+            .decode_parms()
+            .predictor(Predictor::PngOptimum)
+            .colors(i32::from(png.colors))
+            .bits_per_component(8)
+            .columns(png.width as i32);
+        return Ok(image_ref);
+    }
     let mut reader = image::ImageReader::new(Cursor::new(&image.data[..]))
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
@@ -718,6 +742,55 @@ fn write_image(pdf: &mut Pdf, refs: &mut Refs, image: &Image) -> Result<Ref, Str
         xobject.s_mask(mask);
     }
     Ok(image_ref)
+}
+
+/// A PNG whose compressed data a PDF can take as it is.
+struct PlainPng {
+    width: u32,
+    height: u32,
+    colors: u8,
+    idat: Vec<u8>,
+}
+
+/// Reads a PNG that is 8-bit gray or RGB, not interlaced, without transparency or palette;
+/// `None` for any other PNG, which is then decoded and re-encoded.
+fn plain_png(data: &[u8]) -> Option<PlainPng> {
+    let mut at = 8;
+    let mut header = None;
+    let mut idat = Vec::new();
+    while at + 8 <= data.len() {
+        let length = u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize;
+        let kind = data.get(at + 4..at + 8)?;
+        let body = data.get(at + 8..at + 8 + length)?;
+        match kind {
+            b"IHDR" if body.len() == 13 => {
+                let width = u32::from_be_bytes(body[0..4].try_into().ok()?);
+                let height = u32::from_be_bytes(body[4..8].try_into().ok()?);
+                let (depth, color, interlace) = (body[8], body[9], body[12]);
+                let colors = match color {
+                    0 => 1,
+                    2 => 3,
+                    _ => return None,
+                };
+                if depth != 8 || interlace != 0 {
+                    return None;
+                }
+                header = Some((width, height, colors));
+            }
+            b"tRNS" | b"PLTE" => return None,
+            b"IDAT" => idat.extend_from_slice(body),
+            b"IEND" => break,
+            _ => {}
+        }
+        at += 12 + length;
+    }
+    let (width, height, colors) = header?;
+    (!idat.is_empty()).then_some(PlainPng {
+        width,
+        height,
+        colors,
+        idat,
+    })
 }
 
 /// The number of colour components of a baseline or progressive JPEG, from its frame
