@@ -177,6 +177,9 @@ pub fn face(font: FontId) -> &'static Face<'static> {
 /// The face to use for `c` in `style`: the first in the style's chain that has it, else a
 /// machine font that has it, else `None`.
 pub fn font_for(font: FontId, c: char) -> Option<FontId> {
+    if face(font).glyph_index(c).is_some() {
+        return Some(font);
+    }
     font.chain()
         .find(|f| face(*f).glyph_index(c).is_some())
         .or_else(|| system::fallback(c, font.want()).map(FontId::Extra))
@@ -308,27 +311,90 @@ fn shape_piece(
     mut pen: f32,
     out: &mut Vec<PlacedGlyph>,
 ) -> f32 {
+    let scale = size / f32::from(face(font).units_per_em() as u16);
+    for glyph in shape(font, text, rtl).iter() {
+        out.push(PlacedGlyph {
+            font,
+            glyph_id: glyph.glyph_id,
+            x: pen + glyph.x_offset * scale,
+            y: glyph.y_offset * scale,
+        });
+        pen += glyph.x_advance * scale;
+    }
+    pen
+}
+
+/// A shaped glyph in font units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct UnitGlyph {
+    pub(crate) glyph_id: u16,
+    pub(crate) x_advance: f32,
+    pub(crate) x_offset: f32,
+    pub(crate) y_offset: f32,
+    /// The byte offset in the shaped text where the glyph's cluster starts.
+    pub(crate) cluster: usize,
+}
+
+/// The most shaped words a thread keeps; past it the cache starts afresh.
+const SHAPE_CACHE_WORDS: usize = 50_000;
+
+type PlanKey = (FontId, bool, Option<rustybuzz::Script>);
+type WordKey = (FontId, bool, Box<str>);
+
+thread_local! {
+    /// Shape plans by face, direction and script: compiling one costs far more than using it.
+    static PLANS: std::cell::RefCell<std::collections::HashMap<PlanKey, rustybuzz::ShapePlan>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+    /// Shaped words: news text repeats its words, and shaping is the costliest step of
+    /// setting text. Results are in font units, so one entry serves every size.
+    static WORDS: std::cell::RefCell<std::collections::HashMap<WordKey, std::rc::Rc<[UnitGlyph]>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Shapes text in one face and direction, through the thread's caches.
+pub(crate) fn shape(font: FontId, text: &str, rtl: bool) -> std::rc::Rc<[UnitGlyph]> {
+    let key: WordKey = (font, rtl, text.into());
+    if let Some(hit) = WORDS.with(|w| w.borrow().get(&key).cloned()) {
+        return hit;
+    }
     let face = face(font);
-    let scale = size / f32::from(face.units_per_em() as u16);
     let mut buffer = UnicodeBuffer::new();
     buffer.push_str(text);
     buffer.guess_segment_properties();
-    buffer.set_direction(if rtl {
+    let direction = if rtl {
         Direction::RightToLeft
     } else {
         Direction::LeftToRight
+    };
+    buffer.set_direction(direction);
+    let script = Some(buffer.script());
+    let shaped = PLANS.with(|plans| {
+        let mut plans = plans.borrow_mut();
+        let plan = plans
+            .entry((font, rtl, script))
+            .or_insert_with(|| rustybuzz::ShapePlan::new(face, direction, script, None, &[]));
+        rustybuzz::shape_with_plan(face, plan, buffer)
     });
-    let shaped = rustybuzz::shape(face, &[], buffer);
-    for (info, position) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
-        out.push(PlacedGlyph {
-            font,
+    let glyphs: std::rc::Rc<[UnitGlyph]> = shaped
+        .glyph_infos()
+        .iter()
+        .zip(shaped.glyph_positions())
+        .map(|(info, position)| UnitGlyph {
             glyph_id: u16::try_from(info.glyph_id).unwrap_or(0),
-            x: pen + position.x_offset as f32 * scale,
-            y: position.y_offset as f32 * scale,
-        });
-        pen += position.x_advance as f32 * scale;
-    }
-    pen
+            x_advance: position.x_advance as f32,
+            x_offset: position.x_offset as f32,
+            y_offset: position.y_offset as f32,
+            cluster: info.cluster as usize,
+        })
+        .collect();
+    WORDS.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.len() >= SHAPE_CACHE_WORDS {
+            w.clear();
+        }
+        w.insert(key, glyphs.clone());
+    });
+    glyphs
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
 use hyphenation::{Hyphenator, Load, Standard};
-use rustybuzz::{Direction, UnicodeBuffer};
 use unicode_bidi::{BidiInfo, Level, ParagraphBidiInfo};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 use unicode_segmentation::UnicodeSegmentation;
@@ -301,9 +300,7 @@ impl<'a> Builder<'a> {
             && word.chars().count() >= 5
             && word.chars().all(char::is_alphabetic)
         {
-            cuts = dictionary
-                .hyphenate(&word.to_lowercase())
-                .breaks
+            cuts = hyphenation_points(dictionary, word)
                 .into_iter()
                 .filter(|&b| word.is_char_boundary(b) && b > 0 && b < word.len())
                 .collect();
@@ -424,28 +421,17 @@ impl<'a> Builder<'a> {
         if piece.is_empty() {
             return;
         }
-        let face = face(font);
-        let scale = style.size / f32::from(face.units_per_em() as u16);
-        let mut buffer = UnicodeBuffer::new();
-        buffer.push_str(piece);
-        buffer.guess_segment_properties();
-        buffer.set_direction(if level.is_rtl() {
-            Direction::RightToLeft
-        } else {
-            Direction::LeftToRight
-        });
-        let shaped = rustybuzz::shape(face, &[], buffer);
-        let infos = shaped.glyph_infos();
-        let positions = shaped.glyph_positions();
+        let scale = style.size / f32::from(face(font).units_per_em() as u16);
+        let shaped = super::shape(font, piece, level.is_rtl());
         // Cluster starts, sorted, to find each cluster's text.
-        let mut starts: Vec<usize> = infos.iter().map(|i| i.cluster as usize).collect();
+        let mut starts: Vec<usize> = shaped.iter().map(|g| g.cluster).collect();
         starts.sort_unstable();
         starts.dedup();
-        let mut glyphs = Vec::with_capacity(infos.len());
+        let mut glyphs = Vec::with_capacity(shaped.len());
         let mut pen = 0.0;
         let mut seen = Vec::new();
-        for (info, position) in infos.iter().zip(positions) {
-            let cluster = info.cluster as usize;
+        for glyph in shaped.iter() {
+            let cluster = glyph.cluster;
             let text = if seen.contains(&cluster) {
                 String::new()
             } else {
@@ -457,11 +443,11 @@ impl<'a> Builder<'a> {
                     .unwrap_or(piece.len());
                 piece.get(cluster..end).unwrap_or_default().to_owned()
             };
-            let advance = position.x_advance as f32 * scale;
+            let advance = glyph.x_advance * scale;
             glyphs.push(SetGlyph {
-                glyph_id: u16::try_from(info.glyph_id).unwrap_or(0),
-                x: pen + position.x_offset as f32 * scale,
-                y: position.y_offset as f32 * scale,
+                glyph_id: glyph.glyph_id,
+                x: pen + glyph.x_offset * scale,
+                y: glyph.y_offset * scale,
                 advance,
                 text,
             });
@@ -904,6 +890,29 @@ fn greedy(items: &[Item], fragments: &[Fragment], width: f32) -> Vec<usize> {
         breaks.push(items.len());
     }
     breaks
+}
+
+/// Where a word may be hyphenated, through a per-thread cache: news text repeats its words.
+fn hyphenation_points(dictionary: &Standard, word: &str) -> Vec<usize> {
+    type Key = (usize, Box<str>);
+    thread_local! {
+        static POINTS: std::cell::RefCell<HashMap<Key, Vec<usize>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    // Dictionaries live for the whole process, so their address identifies them.
+    let key: Key = (std::ptr::from_ref(dictionary) as usize, word.into());
+    if let Some(points) = POINTS.with(|p| p.borrow().get(&key).cloned()) {
+        return points;
+    }
+    let points = dictionary.hyphenate(&word.to_lowercase()).breaks;
+    POINTS.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= 50_000 {
+            p.clear();
+        }
+        p.insert(key, points.clone());
+    });
+    points
 }
 
 /// The hyphenation dictionary for a language, loaded once from the embedded patterns.
