@@ -11,8 +11,7 @@
 use super::{RenderError, Rendered, Renderer};
 use crate::model::{Article, Block, Collection, Document, Figure, RenderOptions, Span};
 use crate::typography::{
-    LinkTable, byline, credits_line, display_width, fill, format_date, format_date_time,
-    format_time,
+    LinkTable, byline, credits_line, display_width, fill, format_date, published_text, updated_text,
 };
 
 /// The plain-text renderer.
@@ -157,19 +156,8 @@ impl Writer {
         }
 
         let byline = byline(article);
-        let published = article
-            .published_at
-            .map(|d| format_date_time(&d, &article.language));
-        let updated = article.updated_at.map(|updated| {
-            let same_day = article
-                .published_at
-                .is_some_and(|p| p.date_naive() == updated.date_naive());
-            if same_day {
-                format!("Updated {}", format_time(&updated))
-            } else {
-                format!("Updated {}", format_date_time(&updated, &article.language))
-            }
-        });
+        let published = published_text(article);
+        let updated = updated_text(article);
         let dateline = join_present([
             article.dateline.as_str(),
             published.as_deref().unwrap_or(""),

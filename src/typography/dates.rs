@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Locale, Utc};
 
-use crate::model::Language;
+use crate::model::{Article, Language};
 
 /// The date of `time` (in UTC) in the long form used by `language`.
 pub fn format_date(time: &DateTime<Utc>, language: &Language) -> String {
@@ -44,6 +44,27 @@ pub fn format_date_time(time: &DateTime<Utc>, language: &Language) -> String {
 /// The time of day on the 24-hour clock, in UTC ("06:15 UTC").
 pub fn format_time(time: &DateTime<Utc>) -> String {
     time.format("%H:%M UTC").to_string()
+}
+
+/// How an article's first publication reads in its dateline: "December 3, 2025 00:41 UTC".
+pub fn published_text(article: &Article) -> Option<String> {
+    article
+        .published_at
+        .map(|time| format_date_time(&time, &article.language))
+}
+
+/// How an article's last update reads: "Updated 06:15 UTC" on the day it was published,
+/// "Updated December 4, 2025 06:15 UTC" on a later one.
+pub fn updated_text(article: &Article) -> Option<String> {
+    let updated = article.updated_at?;
+    let same_day = article
+        .published_at
+        .is_some_and(|p| p.date_naive() == updated.date_naive());
+    Some(if same_day {
+        format!("Updated {}", format_time(&updated))
+    } else {
+        format!("Updated {}", format_date_time(&updated, &article.language))
+    })
 }
 
 /// The chrono locale for a language: its own region if it names one that has data, else

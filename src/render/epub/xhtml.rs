@@ -10,7 +10,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::model::{Article, Block, Collection, Figure, Language, Span};
 use crate::typography::{
-    SectionGroup, byline, credits_line, format_date, format_date_time, format_time,
+    SectionGroup, byline, credits_line, format_date, published_text, updated_text,
 };
 
 /// Escapes text for XML character data and attribute values.
@@ -227,26 +227,20 @@ fn write_dateline(out: &mut String, article: &Article) {
             escaped(&article.dateline)
         ));
     }
-    if let Some(published) = &article.published_at {
+    if let (Some(time), Some(text)) = (&article.published_at, published_text(article)) {
         parts.push(format!(
             "<time datetime=\"{}\">{}</time>",
-            iso(published),
-            escaped(&format_date_time(published, &article.language))
+            iso(time),
+            escaped(&text)
         ));
     }
-    if let Some(updated) = &article.updated_at {
-        let same_day = article
-            .published_at
-            .is_some_and(|p| p.date_naive() == updated.date_naive());
-        let shown = if same_day {
-            format_time(updated)
-        } else {
-            format_date_time(updated, &article.language)
-        };
+    if let (Some(time), Some(text)) = (&article.updated_at, updated_text(article)) {
+        // "Updated" stays outside the element: only the moment is machine-readable.
+        let moment = text.strip_prefix("Updated ").unwrap_or(&text);
         parts.push(format!(
             "Updated <time datetime=\"{}\">{}</time>",
-            iso(updated),
-            escaped(&shown)
+            iso(time),
+            escaped(moment)
         ));
     }
     if !parts.is_empty() {

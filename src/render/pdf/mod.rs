@@ -25,7 +25,7 @@ use self::flow::{Align, Flow, OutlineEntry};
 use super::{RenderError, Rendered, Renderer};
 use crate::layout::{FontId, Run, SetParagraph, Settings, TextStyle, hyphenator, set_paragraph};
 use crate::model::{Article, Block, Collection, Document, Figure, Language, RenderOptions, Span};
-use crate::typography::{byline, credits_line, format_date, format_date_time, format_time};
+use crate::typography::{byline, credits_line, format_date, published_text, updated_text};
 
 /// The PDF renderer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -133,6 +133,21 @@ fn span_font(span: &Span, regular: FontId) -> FontId {
     }
 }
 
+/// Sets a short piece of plain text (a label, a headline, a caption line) ragged and
+/// unhyphenated, and places it.
+fn label(
+    flow: &mut Flow<'_>,
+    text: &str,
+    font: FontId,
+    size: f32,
+    leading: f32,
+    language: &Language,
+    align: Align,
+) -> Option<(usize, f32, f32)> {
+    let set = set(flow, &plain(text, font, size), language, false, false, 0.0);
+    flow.paragraph(&set, leading, 0.0, align, 0.0)
+}
+
 /// Sets text in a style at the flow's current measure (less `indent`).
 fn set(
     flow: &Flow<'_>,
@@ -215,75 +230,73 @@ fn set_article<'a>(
     if !kicker.is_empty() {
         let text = kicker.join("  ·  ").to_uppercase();
         let size = body * 0.8;
-        let set = set(
+        label(
             flow,
-            &plain(&text, LABEL_BOLD, size),
+            &text,
+            LABEL_BOLD,
+            size,
+            scale.leading(size),
             lang,
-            false,
-            false,
-            0.0,
+            start(lang),
         );
-        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
         flow.rule(1.0, 1.2, 3.0);
     }
     let size = body * 2.3;
-    let headline = set(
-        flow,
-        &plain(&article.headline, FontId::SerifBold, size),
-        lang,
-        false,
-        false,
-        0.0,
-    );
     flow.space(body * 0.4);
-    flow.paragraph(&headline, size * 1.12, 0.0, start(lang), 0.0);
+    label(
+        flow,
+        &article.headline,
+        FontId::SerifBold,
+        size,
+        size * 1.12,
+        lang,
+        start(lang),
+    );
     if !article.summary.is_empty() {
         let size = body * 1.2;
-        let summary = set(
-            flow,
-            &plain(&article.summary, FontId::SerifItalic, size),
-            lang,
-            false,
-            false,
-            0.0,
-        );
         flow.space(body * 0.5);
-        flow.paragraph(&summary, scale.leading(size), 0.0, start(lang), 0.0);
+        label(
+            flow,
+            &article.summary,
+            FontId::SerifItalic,
+            size,
+            scale.leading(size),
+            lang,
+            start(lang),
+        );
     }
     let size = body * 0.8;
     flow.space(body * 0.6);
     if let Some(byline) = byline(article) {
-        let set = set(
+        label(
             flow,
-            &plain(&byline, LABEL_BOLD, size),
+            &byline,
+            LABEL_BOLD,
+            size,
+            scale.leading(size),
             lang,
-            false,
-            false,
-            0.0,
+            start(lang),
         );
-        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
     }
-    let mut dateline: Vec<String> = Vec::new();
-    if !article.dateline.is_empty() {
-        dateline.push(article.dateline.clone());
-    }
-    if let Some(published) = &article.published_at {
-        dateline.push(format_date_time(published, lang));
-    }
-    if let Some(updated) = &article.updated_at {
-        let same_day = article
-            .published_at
-            .is_some_and(|p| p.date_naive() == updated.date_naive());
-        dateline.push(if same_day {
-            format!("Updated {}", format_time(updated))
-        } else {
-            format!("Updated {}", format_date_time(updated, lang))
-        });
-    }
+    let dateline: Vec<String> = [
+        (!article.dateline.is_empty()).then(|| article.dateline.clone()),
+        published_text(article),
+        updated_text(article),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if !dateline.is_empty() {
         let text = dateline.join("  ·  ");
-        let set = set(flow, &plain(&text, LABEL, size), lang, false, false, 0.0);
-        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+        label(
+            flow,
+            &text,
+            LABEL,
+            size,
+            scale.leading(size),
+            lang,
+            start(lang),
+        );
     }
     flow.rule(1.0, 0.5, body * 0.5);
     if let Some(figure) = &article.lead_figure {
@@ -401,15 +414,15 @@ fn set_article<'a>(
                     } else {
                         kept
                     };
-                    let set = set(
+                    label(
                         flow,
-                        &plain(&kept, FontId::Mono, size),
+                        &kept,
+                        FontId::Mono,
+                        size,
+                        scale.leading(size),
                         lang,
-                        false,
-                        false,
-                        0.0,
+                        Align::Start,
                     );
-                    flow.paragraph(&set, scale.leading(size), 0.0, Align::Start, 0.0);
                 }
                 flow.space(body * 0.4);
             }
@@ -463,15 +476,15 @@ fn set_article<'a>(
             flow.paragraph(&title, scale.leading(body * 0.95), 0.0, start(lang), 0.0);
             if !related.summary.is_empty() {
                 let size = body * 0.85;
-                let summary = set(
+                label(
                     flow,
-                    &plain(&related.summary, FontId::SerifRegular, size),
+                    &related.summary,
+                    FontId::SerifRegular,
+                    size,
+                    scale.leading(size),
                     lang,
-                    false,
-                    false,
-                    0.0,
+                    start(lang),
                 );
-                flow.paragraph(&summary, scale.leading(size), 0.0, start(lang), 0.0);
             }
             if let Some(url) = &related.url {
                 let size = body * 0.7;
@@ -487,16 +500,16 @@ fn set_article<'a>(
     }
     if !article.copyright.is_empty() {
         let size = body * 0.75;
-        let set = set(
-            flow,
-            &plain(&article.copyright, LABEL, size),
-            lang,
-            false,
-            false,
-            0.0,
-        );
         flow.space(body * 1.0);
-        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+        label(
+            flow,
+            &article.copyright,
+            LABEL,
+            size,
+            scale.leading(size),
+            lang,
+            start(lang),
+        );
     }
 
     OutlineEntry {
@@ -583,47 +596,54 @@ fn set_collection<'a>(flow: &mut Flow<'a>, collection: &'a Collection) {
     if !collection.publisher.is_empty() {
         let size = body * 1.1;
         let text = collection.publisher.to_uppercase();
-        let set = set(
+        label(
             flow,
-            &plain(&text, LABEL_BOLD, size),
+            &text,
+            LABEL_BOLD,
+            size,
+            scale.leading(size),
             lang,
-            false,
-            false,
-            0.0,
+            Align::Center,
         );
-        flow.paragraph(&set, scale.leading(size), 0.0, Align::Center, 0.0);
         flow.rule(1.0, 2.0, body * 0.6);
     }
     let size = body * 3.2;
-    let title = set(
-        flow,
-        &plain(&collection.title, FontId::SerifBold, size),
-        lang,
-        false,
-        false,
-        0.0,
-    );
     flow.space(body);
-    flow.paragraph(&title, size * 1.1, 0.0, Align::Center, 0.0);
+    label(
+        flow,
+        &collection.title,
+        FontId::SerifBold,
+        size,
+        size * 1.1,
+        lang,
+        Align::Center,
+    );
     if !collection.subtitle.is_empty() {
         let size = body * 1.4;
-        let set = set(
-            flow,
-            &plain(&collection.subtitle, FontId::SerifItalic, size),
-            lang,
-            false,
-            false,
-            0.0,
-        );
         flow.space(body * 0.6);
-        flow.paragraph(&set, scale.leading(size), 0.0, Align::Center, 0.0);
+        label(
+            flow,
+            &collection.subtitle,
+            FontId::SerifItalic,
+            size,
+            scale.leading(size),
+            lang,
+            Align::Center,
+        );
     }
     if let Some(date) = &collection.date {
         let size = body * 1.0;
         let text = format_date(date, lang);
-        let set = set(flow, &plain(&text, LABEL, size), lang, false, false, 0.0);
         flow.space(body);
-        flow.paragraph(&set, scale.leading(size), 0.0, Align::Center, 0.0);
+        label(
+            flow,
+            &text,
+            LABEL,
+            size,
+            scale.leading(size),
+            lang,
+            Align::Center,
+        );
     }
     flow.rule(1.0, 0.6, body * 0.6);
     if let Some(cover) = &collection.cover {
@@ -744,15 +764,15 @@ fn draw_contents(
     let offsets = contents_pages(flow, entries, scale);
     flow.goto(first_page);
     let size = body * 1.6;
-    let title = set(
+    label(
         flow,
-        &plain("Contents", FontId::SerifBold, size),
+        "Contents",
+        FontId::SerifBold,
+        size,
+        scale.leading(size),
         lang,
-        false,
-        false,
-        0.0,
+        start(lang),
     );
-    flow.paragraph(&title, scale.leading(size), 0.0, start(lang), 0.0);
     flow.rule(1.0, 1.0, body * 0.4);
     let mut page = 0;
     for ((entry, &(start_page, start_y)), &offset) in entries.iter().zip(starts).zip(&offsets) {
