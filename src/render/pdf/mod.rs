@@ -19,6 +19,7 @@
 //! `pdf-writer` writes exactly the objects asked for, deterministically.
 
 mod flow;
+mod unhint;
 mod write;
 
 use self::flow::{Align, Flow, OutlineEntry};

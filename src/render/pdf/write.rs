@@ -600,6 +600,8 @@ fn font_program(id: FontId, glyphs: &BTreeMap<u16, String>) -> Result<FontProgra
             cmap.pair_with_multiple(new, text.chars());
         }
     }
+    // Hinting serves low-resolution screens, not PDF; without it the subset is far smaller.
+    let subset = super::unhint::strip(&subset).unwrap_or(subset);
     Ok(FontProgram {
         font_file: deflate(&subset),
         length1: subset.len(),
