@@ -1,5 +1,5 @@
-//! Golden files for the text renderer: the seed article, a multilingual article and a
-//! hostile one, rendered at the default width and compared byte for byte with
+//! Golden files for the text renderer: the seed article, a multilingual article, a
+//! hostile one (at the default width) and a three-article digest at 60 columns, rendered and compared byte for byte with
 //! `tests/golden/*.txt`. After an intended change, regenerate them with
 //! `BROADSHEET_UPDATE_GOLDEN=1 cargo test --test golden` and review the diff.
 
@@ -63,6 +63,11 @@ fn multilingual_article() {
 #[test]
 fn hostile_article() {
     check("hostile");
+}
+
+#[test]
+fn collection_digest_at_60_columns() {
+    check("digest");
 }
 
 #[test]
