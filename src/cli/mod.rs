@@ -2,6 +2,7 @@
 //! subcommand dispatches to the library. `broadsheet` with no subcommand serves.
 
 mod bench;
+mod export;
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -36,6 +37,8 @@ enum Command {
     Formats,
     /// Load a running server with unary Export calls and report throughput and latency.
     Bench(bench::BenchArgs),
+    /// Export many inputs through running servers: one document each, or one `--bundle`.
+    Export(export::ExportArgs),
 }
 
 /// Settings of `broadsheet serve`; each flag also reads an environment variable.
@@ -135,6 +138,7 @@ pub fn main() -> ExitCode {
         Some(Command::Render(args)) => report(render(args)),
         Some(Command::Formats) => report(formats()),
         Some(Command::Bench(args)) => report(bench::run(args)),
+        Some(Command::Export(args)) => report(export::run(args)),
     }
 }
 
