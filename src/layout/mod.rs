@@ -240,7 +240,9 @@ fn is_neutral(c: char) -> bool {
     c.is_whitespace() || is_default_ignorable(c) || is_mark(c)
 }
 
-fn is_mark(c: char) -> bool {
+/// A combining mark of the scripts the embedded fonts cover: it takes the face of the
+/// character it attaches to.
+pub(crate) fn is_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05C7 | 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 

@@ -385,7 +385,7 @@ impl<'a> Builder<'a> {
             let at = range.start + offset;
             let (style, link) = self.style_at(at);
             let level = self.levels.get(at).copied().unwrap_or_else(Level::ltr);
-            let font = if is_mark_like(c) || is_default_ignorable(c) {
+            let font = if super::is_mark(c) || is_default_ignorable(c) {
                 // Marks and invisible controls go with what they attach to; shaping hides
                 // the controls a face has no glyph for.
                 current.map_or(style.font, |(_, _, f, _)| f)
@@ -616,10 +616,6 @@ impl<'a> Builder<'a> {
 /// joiners, bidi controls, variation selectors, the soft hyphen. No glyph is needed.
 pub fn is_default_ignorable(c: char) -> bool {
     matches!(c as u32, 0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
-}
-
-fn is_mark_like(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05C7 | 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x200C | 0x200D | 0x20D0..=0x20FF | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F)
 }
 
 /// The advance of one character in a style, in points (0 if the face lacks it).
