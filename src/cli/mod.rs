@@ -83,6 +83,19 @@ struct ServeArgs {
     /// The log format: one line per event, as text or as JSON.
     #[arg(long, env = "BROADSHEET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Serve TLS with this PEM certificate chain (with `--tls-key`).
+    #[arg(long, env = "BROADSHEET_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, env = "BROADSHEET_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates signed by this PEM CA (mutual TLS).
+    #[arg(long, env = "BROADSHEET_TLS_CLIENT_CA", requires = "tls_cert")]
+    tls_client_ca: Option<PathBuf>,
+    /// Require `authorization: Bearer <token>` with one of the tokens in this file, one a
+    /// line. gRPC health stays open for probes.
+    #[arg(long, env = "BROADSHEET_AUTH_TOKEN_FILE")]
+    auth_token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,9 +123,23 @@ struct RenderArgs {
 }
 
 impl ServeArgs {
-    fn config(&self) -> Config {
+    fn config(&self) -> Result<Config, String> {
         let defaults = Config::default();
-        Config {
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::server::tls_config(
+                cert,
+                key,
+                self.tls_client_ca.as_deref(),
+            )?),
+            _ => None,
+        };
+        let tokens = match &self.auth_token_file {
+            Some(path) => crate::server::read_tokens(path)?,
+            None => Vec::new(),
+        };
+        Ok(Config {
+            tls,
+            tokens: std::sync::Arc::new(tokens),
             max_concurrent_renders: self
                 .max_concurrent_renders
                 .map_or(defaults.max_concurrent_renders, |n| n as usize),
@@ -125,7 +152,7 @@ impl ServeArgs {
                 image_pixels: self.max_image_pixels,
                 collection_articles: self.max_collection_articles,
             },
-        }
+        })
     }
 }
 
@@ -182,11 +209,14 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(crate::server::run(
-        args.config(),
-        Registry::builtin(),
-        args.listen,
-    ));
+    let config = match args.config() {
+        Ok(config) => config,
+        Err(why) => {
+            eprintln!("broadsheet: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(crate::server::run(config, Registry::builtin(), args.listen));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -10,6 +10,7 @@
 mod deadline;
 mod error;
 mod pool;
+mod security;
 mod service;
 
 use std::future::Future;
@@ -31,7 +32,11 @@ use crate::render::Registry;
 
 pub use deadline::Deadline;
 pub use error::Error;
+pub use security::{read_tokens, tls_config};
 pub use service::{CHUNK_BYTES, ExportServer};
+
+/// How long a client gets to complete the TLS handshake.
+const TLS_HANDSHAKE: Duration = Duration::from_secs(10);
 
 /// Everything the server needs to know, with defaults for a single machine.
 #[derive(Debug, Clone)]
@@ -46,6 +51,10 @@ pub struct Config {
     pub grace_period: Duration,
     /// The input limits.
     pub limits: Limits,
+    /// TLS, when the server should speak it.
+    pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// Bearer tokens any one of which a call must carry; empty for no authentication.
+    pub tokens: Arc<Vec<String>>,
 }
 
 impl Default for Config {
@@ -57,6 +66,8 @@ impl Default for Config {
             max_message_bytes: 64 * 1024 * 1024,
             grace_period: Duration::from_secs(30),
             limits: Limits::default(),
+            tls: None,
+            tokens: Arc::default(),
         }
     }
 }
@@ -107,9 +118,12 @@ pub async fn serve(
         .add_service(reflection)
         .add_service(reflection_alpha)
         .prepare();
+    let tokens = Arc::clone(&config.tokens);
     let service = tower::ServiceBuilder::new()
         .map_request(deadline::stamp)
+        .layer_fn(move |inner| security::RequireToken::new(inner, Arc::clone(&tokens)))
         .service(routes);
+    let tls = config.tls.clone().map(tokio_rustls::TlsAcceptor::from);
 
     let mut http2 = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
     http2
@@ -137,13 +151,31 @@ pub async fn serve(
                 if let Err(error) = stream.set_nodelay(true) {
                     tracing::debug!(%error, "could not set TCP_NODELAY");
                 }
-                let connection = http2.serve_connection(
-                    TokioIo::new(stream),
-                    TowerToHyperService::new(service.clone()),
-                );
-                let connection = graceful.watch(connection);
+                let service = TowerToHyperService::new(service.clone());
+                let watcher = graceful.watcher();
+                let http2 = http2.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    if let Err(error) = connection.await {
+                    let result = match tls {
+                        None => watcher.watch(http2.serve_connection(TokioIo::new(stream), service)).await,
+                        Some(acceptor) => {
+                            let handshake = tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream)).await;
+                            match handshake {
+                                Ok(Ok(stream)) => {
+                                    watcher.watch(http2.serve_connection(TokioIo::new(stream), service)).await
+                                }
+                                Ok(Err(error)) => {
+                                    tracing::debug!(%error, "TLS handshake failed");
+                                    return;
+                                }
+                                Err(_) => {
+                                    tracing::debug!("TLS handshake timed out");
+                                    return;
+                                }
+                            }
+                        }
+                    };
+                    if let Err(error) = result {
                         tracing::debug!(%error, "connection ended with an error");
                     }
                 });
@@ -187,6 +219,8 @@ pub async fn run(config: Config, registry: Registry, listen: SocketAddr) -> std:
         address = %local,
         max_concurrent_renders = config.max_concurrent_renders,
         max_queue = config.max_queue,
+        tls = config.tls.is_some(),
+        auth_tokens = config.tokens.len(),
         "listening"
     );
     serve(config, registry, listener, shutdown_signal()).await?;
