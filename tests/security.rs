@@ -160,3 +160,52 @@ fn bad_tls_files_are_reported_by_flag() {
     let wrong_key = tls_config(&pki.path("server.pem"), &pki.path("ca.pem"), None).unwrap_err();
     assert!(wrong_key.starts_with("--tls-key"), "{wrong_key}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_export_speaks_tls_and_sends_its_token() {
+    let pki = Pki::new();
+    let server = secure_server(&pki, false).await;
+    let inputs = pki.path("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    for i in 0..3 {
+        std::fs::write(
+            inputs.join(format!("a{i}.json")),
+            format!(r#"{{"headline": "Article {i}", "body": [{{"paragraph": {{"text": "Text {i}."}}}}]}}"#),
+        )
+        .unwrap();
+    }
+    std::fs::write(pki.path("token"), "# the export token\ns3cret-token\n").unwrap();
+    let url = format!("https://localhost:{}", server.addr.port());
+    let run = |token: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_broadsheet"));
+        command
+            .args(["export", "--server", &url, "--format", "text", "--ca"])
+            .arg(pki.path("ca.pem"))
+            .arg("--out")
+            .arg(pki.path(if token { "out" } else { "refused" }))
+            .arg(&inputs);
+        if token {
+            command.arg("--token-file").arg(pki.path("token"));
+        }
+        command
+    };
+    let mut without = run(false);
+    let refused = tokio::task::spawn_blocking(move || without.output().unwrap())
+        .await
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("Unauthenticated")
+            || String::from_utf8_lossy(&refused.stderr).contains("Bearer")
+    );
+    let mut with = run(true);
+    let accepted = tokio::task::spawn_blocking(move || with.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        accepted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&accepted.stderr)
+    );
+    assert_eq!(std::fs::read_dir(pki.path("out")).unwrap().count(), 3);
+}

@@ -52,9 +52,65 @@ pub(super) struct ExportArgs {
     /// An e-reader profile for EPUB output: image size and colour for the device.
     #[arg(long, value_enum, default_value_t = Profile::Generic)]
     profile: Profile,
+    /// The PEM CA certificate that `https://` servers' certificates chain to.
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    /// A file whose first line is the bearer token to send (the servers' `--auth-token-file`).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
     /// JSON files, folders searched for `*.json`, or `-` for JSON Lines on standard input.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
+}
+
+/// How to reach the servers: TLS roots and the bearer token.
+#[derive(Clone, Default)]
+struct Access {
+    ca: Option<tonic::transport::Certificate>,
+    token: Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>,
+}
+
+impl Access {
+    fn from_args(args: &ExportArgs) -> Result<Self, String> {
+        let ca = match &args.ca {
+            Some(path) => Some(tonic::transport::Certificate::from_pem(
+                std::fs::read(path).map_err(|e| format!("--ca {}: {e}", path.display()))?,
+            )),
+            None => None,
+        };
+        let token = match &args.token_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("--token-file {}: {e}", path.display()))?;
+                let token = text
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty() && !l.starts_with('#'))
+                    .ok_or_else(|| {
+                        format!("--token-file {}: no token in the file", path.display())
+                    })?;
+                Some(format!("Bearer {token}").parse().map_err(|_| {
+                    format!(
+                        "--token-file {}: the token is not valid in a header",
+                        path.display()
+                    )
+                })?)
+            }
+            None => None,
+        };
+        Ok(Access { ca, token })
+    }
+
+    /// A request carrying the token, if there is one.
+    fn request<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        if let Some(token) = &self.token {
+            request
+                .metadata_mut()
+                .insert("authorization", token.clone());
+        }
+        request
+    }
 }
 
 /// E-reader profiles. Every book already carries the cover both ways readers look for it
@@ -173,10 +229,22 @@ fn apply(args: &ExportArgs, mut request: pb::ExportRequest) -> pb::ExportRequest
     request
 }
 
-async fn connect(server: &str) -> Result<ExportServiceClient<tonic::transport::Channel>, String> {
-    let endpoint = tonic::transport::Endpoint::from_shared(server.to_owned())
+async fn connect(
+    server: &str,
+    access: &Access,
+) -> Result<ExportServiceClient<tonic::transport::Channel>, String> {
+    let mut endpoint = tonic::transport::Endpoint::from_shared(server.to_owned())
         .map_err(|e| format!("--server {server}: {e}"))?
         .connect_timeout(Duration::from_secs(10));
+    if server.starts_with("https://") {
+        let mut tls = tonic::transport::ClientTlsConfig::new();
+        if let Some(ca) = &access.ca {
+            tls = tls.ca_certificate(ca.clone());
+        }
+        endpoint = endpoint
+            .tls_config(tls)
+            .map_err(|e| format!("--server {server}: {e}"))?;
+    }
     let channel = endpoint
         .connect()
         .await
@@ -189,10 +257,11 @@ async fn connect(server: &str) -> Result<ExportServiceClient<tonic::transport::C
 /// The format's file extension, from the first server's format list.
 async fn extension(
     client: &mut ExportServiceClient<tonic::transport::Channel>,
+    access: &Access,
     format: &str,
 ) -> Result<String, String> {
     let formats = client
-        .list_formats(pb::ListFormatsRequest {})
+        .list_formats(access.request(pb::ListFormatsRequest {}))
         .await
         .map_err(|e| format!("cannot list formats: {}", e.message()))?
         .into_inner()
@@ -238,9 +307,10 @@ async fn export(args: ExportArgs) -> Result<(), String> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
 
+    let access = Access::from_args(&args)?;
     let mut clients = Vec::new();
     for server in &args.servers {
-        match connect(server).await {
+        match connect(server, &access).await {
             Ok(client) => clients.push((server.clone(), client)),
             Err(why) => eprintln!("broadsheet: {why}; going on without it"),
         }
@@ -248,7 +318,7 @@ async fn export(args: ExportArgs) -> Result<(), String> {
     let Some((_, first)) = clients.first_mut() else {
         return Err("no server could be reached".to_owned());
     };
-    let extension = extension(first, &args.format).await?;
+    let extension = extension(first, &access, &args.format).await?;
 
     let tally = Arc::new(Tally::default());
     let total = if from_stdin {
@@ -282,6 +352,7 @@ async fn export(args: ExportArgs) -> Result<(), String> {
         workers.push(tokio::spawn(serve_items(
             server,
             client,
+            access.clone(),
             Arc::clone(&shared),
             Arc::clone(&tally),
             progress.clone(),
@@ -436,6 +507,7 @@ type Pending = Arc<std::sync::Mutex<HashMap<String, (Item, tokio::sync::OwnedSem
 async fn serve_items(
     server: String,
     mut client: ExportServiceClient<tonic::transport::Channel>,
+    access: Access,
     shared: Arc<Shared>,
     tally: Arc<Tally>,
     progress: Progress,
@@ -444,7 +516,7 @@ async fn serve_items(
     let (requests_tx, requests_rx) = mpsc::channel::<pb::ExportRequest>(4);
     let pending: Pending = Arc::default();
     let mut results = match client
-        .export_batch(tokio_stream::wrappers::ReceiverStream::new(requests_rx))
+        .export_batch(access.request(tokio_stream::wrappers::ReceiverStream::new(requests_rx)))
         .await
     {
         Ok(response) => response.into_inner(),
@@ -723,16 +795,17 @@ async fn bundle(args: ExportArgs) -> Result<(), String> {
             ..Default::default()
         },
     );
+    let access = Access::from_args(&args)?;
     let mut last_error = String::from("no server could be reached");
     for server in &args.servers {
-        let mut client = match connect(server).await {
+        let mut client = match connect(server, &access).await {
             Ok(client) => client,
             Err(why) => {
                 last_error = why;
                 continue;
             }
         };
-        match client.export(request.clone()).await {
+        match client.export(access.request(request.clone())).await {
             Ok(response) => {
                 let document = response.into_inner();
                 for warning in &document.warnings {
