@@ -19,8 +19,15 @@ fn broadsheet() -> Command {
 /// Starts `broadsheet serve` on a free port and returns it with its address, read from the
 /// "listening" log line.
 fn spawn_server() -> (Child, String) {
+    let (child, url, _) = spawn_server_with(&[]);
+    (child, url)
+}
+
+/// As [`spawn_server`], with extra flags; also returns the metrics address if it logged one.
+fn spawn_server_with(extra: &[&str]) -> (Child, String, Option<String>) {
     let mut child = broadsheet()
         .args(["serve", "--listen", "127.0.0.1:0", "--grace-period", "20"])
+        .args(extra)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -28,18 +35,25 @@ fn spawn_server() -> (Child, String) {
         .expect("the binary starts");
     let stderr = child.stderr.take().expect("stderr is piped");
     let mut lines = BufReader::new(stderr).lines();
+    let mut metrics = None;
     let address = loop {
         let line = lines
             .next()
             .expect("the server logs before exiting")
             .expect("stderr is UTF-8");
-        if let Some(rest) = line.split("address=").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
+        let Some(rest) = line.split("address=").nth(1) else {
+            continue;
+        };
+        let address = rest.split_whitespace().next().unwrap().to_owned();
+        if line.contains("metrics listening") {
+            metrics = Some(address);
+        } else {
+            break address;
         }
     };
     // Keep draining stderr so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, format!("http://{address}"))
+    (child, format!("http://{address}"), metrics)
 }
 
 fn wait_for_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
@@ -98,6 +112,42 @@ async fn sigterm_lets_an_in_flight_request_finish_then_exits_cleanly() {
 
     let status = wait_for_exit(&mut child, Duration::from_secs(15));
     assert!(status.success(), "exit status {status}");
+}
+
+#[tokio::test]
+async fn the_metrics_endpoint_shows_every_series_after_some_traffic() {
+    let (mut child, url, metrics) = spawn_server_with(&["--metrics-listen", "127.0.0.1:0"]);
+    let metrics = metrics.expect("the metrics address is logged");
+    let mut client = ExportServiceClient::connect(url).await.unwrap();
+    for format in ["text", "pdf", "epub"] {
+        client.export(seed(format)).await.unwrap();
+    }
+    client.export(seed("docx")).await.unwrap_err();
+    let text = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&metrics).unwrap();
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    })
+    .await
+    .unwrap();
+    for series in [
+        "broadsheet_requests_total{method=\"Export\",format=\"pdf\",code=\"Ok\"} 1",
+        "broadsheet_requests_total{method=\"Export\",format=\"other\",code=\"InvalidArgument\"} 1",
+        "broadsheet_render_seconds_bucket{format=\"epub\"",
+        "broadsheet_response_bytes_total{format=\"text\"}",
+        "broadsheet_renders_in_flight",
+        "broadsheet_render_queue_depth",
+        "broadsheet_requests_shed_total",
+    ] {
+        assert!(text.contains(series), "{series} is missing from:\n{text}");
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
 }
 
 #[test]

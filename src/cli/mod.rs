@@ -83,6 +83,9 @@ struct ServeArgs {
     /// The log format: one line per event, as text or as JSON.
     #[arg(long, env = "BROADSHEET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Serve Prometheus metrics as text on this address; off unless given.
+    #[arg(long, env = "BROADSHEET_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
     /// Serve TLS with this PEM certificate chain (with `--tls-key`).
     #[arg(long, env = "BROADSHEET_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -216,7 +219,14 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(crate::server::run(config, Registry::builtin(), args.listen));
+    let metrics_listen = args.metrics_listen;
+    let result = runtime.block_on(async move {
+        if let Some(address) = metrics_listen {
+            let bound = crate::server::serve_metrics(address).await?;
+            tracing::info!(address = %bound, "metrics listening");
+        }
+        crate::server::run(config, Registry::builtin(), args.listen).await
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -9,6 +9,7 @@
 
 mod deadline;
 mod error;
+mod metrics;
 mod pool;
 mod security;
 mod service;
@@ -32,6 +33,7 @@ use crate::render::Registry;
 
 pub use deadline::Deadline;
 pub use error::Error;
+pub use metrics::serve_metrics;
 pub use security::{read_tokens, tls_config};
 pub use service::{CHUNK_BYTES, ExportServer};
 

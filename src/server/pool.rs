@@ -58,15 +58,13 @@ impl RenderPool {
         T: Send + 'static,
     {
         let queued = match admission {
-            Admission::FailFast => {
-                self.admission
-                    .clone()
-                    .try_acquire_owned()
-                    .map_err(|_| Error::Overloaded {
-                        running: self.max_running,
-                        queued: self.max_queued,
-                    })?
-            }
+            Admission::FailFast => self.admission.clone().try_acquire_owned().map_err(|_| {
+                metrics::counter!(super::metrics::SHED).increment(1);
+                Error::Overloaded {
+                    running: self.max_running,
+                    queued: self.max_queued,
+                }
+            })?,
             Admission::Wait => self
                 .admission
                 .clone()
@@ -75,17 +73,20 @@ impl RenderPool {
                 .map_err(|_| Error::ShuttingDown)?,
         };
         let task = async {
+            let waiting = Waiting::new();
             let running = self
                 .running
                 .clone()
                 .acquire_owned()
                 .await
                 .map_err(|_| Error::ShuttingDown)?;
+            drop(waiting);
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(Error::DeadlineExceeded);
             }
             let pool = Arc::clone(self);
             pool.in_flight.fetch_add(1, Ordering::Relaxed);
+            metrics::gauge!(super::metrics::IN_FLIGHT).increment(1.0);
             let handle = tokio::task::spawn_blocking(move || {
                 let _permits = (queued, running);
                 let _count = InFlight(&pool);
@@ -118,6 +119,24 @@ struct InFlight<'a>(&'a RenderPool);
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        metrics::gauge!(super::metrics::IN_FLIGHT).decrement(1.0);
+    }
+}
+
+/// Counts a request in the queue depth while it waits for a render slot, however the wait
+/// ends.
+struct Waiting;
+
+impl Waiting {
+    fn new() -> Self {
+        metrics::gauge!(super::metrics::QUEUE_DEPTH).increment(1.0);
+        Waiting
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        metrics::gauge!(super::metrics::QUEUE_DEPTH).decrement(1.0);
     }
 }
 

@@ -82,7 +82,14 @@ impl ExportServer {
         let request_id = request.request_id.clone();
         let format = request.format.clone();
         let result = self.export_one(request, Admission::Wait, deadline).await;
-        log_request("ExportBatch", &request_id, &format, &result, started);
+        log_request(
+            &self.registry,
+            "ExportBatch",
+            &request_id,
+            &format,
+            &result,
+            started,
+        );
         let outcome = match result {
             Ok(exported) => pb::batch_result::Outcome::Document(exported.into_response()),
             Err(error) => pb::batch_result::Outcome::Error(error.to_pb()),
@@ -114,7 +121,10 @@ fn render(
         }
         .into());
     }
+    let started = StdInstant::now();
     let rendered = renderer.render(&job.document, &job.options)?;
+    metrics::histogram!(super::metrics::RENDER_SECONDS, "format" => renderer.id())
+        .record(started.elapsed().as_secs_f64());
     let word_count = u32::try_from(job.document.word_count()).unwrap_or(u32::MAX);
     Ok(Exported {
         info: pb::DocumentInfo {
@@ -147,12 +157,14 @@ fn deadline_of<T>(request: &Request<T>) -> Option<Instant> {
 
 /// Writes the one log line of a request.
 fn log_request(
-    method: &str,
+    registry: &Registry,
+    method: &'static str,
     request_id: &str,
     format: &str,
     result: &Result<Exported, Error>,
     started: StdInstant,
 ) {
+    record_metrics(registry, method, format, result);
     let request_id: String = request_id.chars().take(LOGGED_ID_CHARS).collect();
     let format: String = format.chars().take(LOGGED_ID_CHARS).collect();
     let ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -189,6 +201,34 @@ fn log_request(
     }
 }
 
+/// Counts a request in the metrics. The format label is the canonical id, or `other` for a
+/// name no renderer answers to, so callers cannot grow the label set without bound.
+fn record_metrics(
+    registry: &Registry,
+    method: &'static str,
+    format: &str,
+    result: &Result<Exported, Error>,
+) {
+    let format = registry
+        .resolve(&format.trim().to_lowercase())
+        .map_or("other", |renderer| renderer.id());
+    let code = match result {
+        Ok(_) => Code::Ok,
+        Err(error) => error.code(),
+    };
+    metrics::counter!(
+        super::metrics::REQUESTS,
+        "method" => method,
+        "format" => format,
+        "code" => format!("{code:?}")
+    )
+    .increment(1);
+    if let Ok(exported) = result {
+        metrics::counter!(super::metrics::RESPONSE_BYTES, "format" => format)
+            .increment(exported.content.len() as u64);
+    }
+}
+
 type ResponseStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -204,7 +244,14 @@ impl pb::export_service_server::ExportService for ExportServer {
         let result = self
             .export_one(request, Admission::FailFast, deadline)
             .await;
-        log_request("Export", &request_id, &format, &result, started);
+        log_request(
+            &self.registry,
+            "Export",
+            &request_id,
+            &format,
+            &result,
+            started,
+        );
         Ok(Response::new(result?.into_response()))
     }
 
@@ -221,7 +268,14 @@ impl pb::export_service_server::ExportService for ExportServer {
         let result = self
             .export_one(request, Admission::FailFast, deadline)
             .await;
-        log_request("ExportStream", &request_id, &format, &result, started);
+        log_request(
+            &self.registry,
+            "ExportStream",
+            &request_id,
+            &format,
+            &result,
+            started,
+        );
         let exported = result?;
         let header = pb::ExportChunk {
             part: Some(pb::export_chunk::Part::Header(pb::ExportHeader {
