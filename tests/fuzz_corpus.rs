@@ -1,0 +1,83 @@
+//! The fuzzers' corpora (`fuzz/corpus/`), replayed through the same pipeline the fuzz
+//! targets drive: decode, validate, render in every format. It is the short, deterministic
+//! part of fuzzing that runs in CI; the long runs are `cargo fuzz run` (see `fuzz/`).
+//!
+//! `BROADSHEET_WRITE_FUZZ_SEEDS=1 cargo test --test fuzz_corpus` writes the fixtures'
+//! protobuf encodings into the protobuf corpus as seeds.
+
+mod common;
+
+use std::path::Path;
+
+use broadsheet::model::ExportJob;
+use broadsheet::pb;
+use broadsheet::render::Registry;
+use prost::Message;
+
+fn exercise(request: pb::ExportRequest) {
+    let Ok(job) = ExportJob::try_from(request) else {
+        return;
+    };
+    for renderer in Registry::builtin().renderers() {
+        renderer
+            .render(&job.document, &job.options)
+            .expect("a valid document renders");
+    }
+}
+
+fn corpus(name: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(name);
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        std::fs::read(e.path()).unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[test]
+fn replays_the_protobuf_corpus() {
+    if std::env::var_os("BROADSHEET_WRITE_FUZZ_SEEDS").is_some() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/request_protobuf");
+        for name in ["seed", "multilingual", "hostile", "digest"] {
+            let request = common::fixture(&format!("{name}.json"));
+            std::fs::write(dir.join(format!("{name}.pb")), request.encode_to_vec()).unwrap();
+        }
+    }
+    let files = corpus("request_protobuf");
+    assert!(!files.is_empty(), "the protobuf corpus has seeds");
+    for (name, data) in files {
+        let Ok(request) = pb::ExportRequest::decode(data.as_slice()) else {
+            continue;
+        };
+        eprintln!("replaying {name}");
+        exercise(request);
+    }
+}
+
+#[test]
+fn replays_the_json_corpus() {
+    let files = corpus("request_json");
+    assert!(!files.is_empty(), "the JSON corpus has seeds");
+    for (name, data) in files {
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let Ok(request) = broadsheet::json::request_from_json(text) else {
+            continue;
+        };
+        eprintln!("replaying {name}");
+        exercise(request);
+    }
+}
