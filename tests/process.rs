@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use broadsheet::pb;
 use broadsheet::pb::export_service_client::ExportServiceClient;
-use common::{fixture_path, seed};
+use common::{fixture_path, seed, seed_collection};
 use futures::StreamExt;
 
 fn broadsheet() -> Command {
@@ -19,14 +19,14 @@ fn broadsheet() -> Command {
 /// Starts `broadsheet serve` on a free port and returns it with its address, read from the
 /// "listening" log line.
 fn spawn_server() -> (Child, String) {
-    let (child, url, _) = spawn_server_with(&[]);
+    let (child, url, _) = spawn_server_with(&["--grace-period", "20"]);
     (child, url)
 }
 
 /// As [`spawn_server`], with extra flags; also returns the metrics address if it logged one.
 fn spawn_server_with(extra: &[&str]) -> (Child, String, Option<String>) {
     let mut child = broadsheet()
-        .args(["serve", "--listen", "127.0.0.1:0", "--grace-period", "20"])
+        .args(["serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
@@ -148,6 +148,91 @@ async fn the_metrics_endpoint_shows_every_series_after_some_traffic() {
     }
     child.kill().unwrap();
     let _ = child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_beyond_capacity_is_shed_while_health_answers_serving() {
+    let (mut child, url, _) =
+        spawn_server_with(&["--max-concurrent-renders", "1", "--max-queue", "0"]);
+    let channel = tonic::transport::Channel::from_shared(url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let client =
+        ExportServiceClient::new(channel.clone()).max_decoding_message_size(256 * 1024 * 1024);
+    let burst: Vec<_> = (0..6)
+        .map(|_| {
+            let mut client = client.clone();
+            tokio::spawn(async move { client.export(seed_collection(20, "pdf")).await })
+        })
+        .collect();
+    // Health answers throughout.
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_client::HealthClient;
+    let mut health = HealthClient::new(channel);
+    let serving = tonic_health::pb::health_check_response::ServingStatus::Serving as i32;
+    for _ in 0..5 {
+        let status = health
+            .check(HealthCheckRequest {
+                service: "broadsheet.v1.ExportService".to_owned(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .status;
+        assert_eq!(status, serving);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (mut ok, mut shed) = (0, 0);
+    for call in burst {
+        match call.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(status) if status.code() == tonic::Code::ResourceExhausted => shed += 1,
+            Err(status) => panic!("unexpected {status:?}"),
+        }
+    }
+    assert!(ok >= 1 && shed >= 1, "{ok} served, {shed} shed");
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_six_long_renders_completes_all_six_then_exits() {
+    let (mut child, url, _) =
+        spawn_server_with(&["--max-concurrent-renders", "6", "--grace-period", "120"]);
+    let client = ExportServiceClient::connect(url)
+        .await
+        .unwrap()
+        .max_decoding_message_size(256 * 1024 * 1024);
+    let renders: Vec<_> = (0..6)
+        .map(|_| {
+            let mut client = client.clone();
+            tokio::spawn(async move { client.export(seed_collection(60, "pdf")).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(child.try_wait().unwrap().is_none());
+    let unfinished = renders.iter().filter(|r| !r.is_finished()).count();
+    assert_eq!(
+        unfinished, 6,
+        "the renders are still running when the signal comes"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    for render in renders {
+        let document = render.await.unwrap().expect("an accepted render completes");
+        assert!(document.into_inner().content.starts_with(b"%PDF-"));
+    }
+    drop(client);
+    let status =
+        tokio::task::spawn_blocking(move || wait_for_exit(&mut child, Duration::from_secs(60)))
+            .await
+            .unwrap();
+    assert!(status.success(), "exit status {status}");
 }
 
 #[test]
