@@ -1,6 +1,7 @@
-//! `broadsheet bench`: a load generator for a running server. It sends unary `Export` calls
-//! of one JSON request from N concurrent clients for T seconds and reports throughput,
-//! latency percentiles and errors by status code.
+//! `broadsheet bench`: a load generator for a running server. N concurrent clients send
+//! unary `Export` calls for T seconds, rotating through formats (and, with `--mix-sizes`,
+//! between an article and a ten-article collection), and it reports throughput, latency
+//! percentiles, errors by status code and, given `--server-pid`, the server's peak memory.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -23,9 +24,16 @@ pub(super) struct BenchArgs {
     /// How long to send for, in seconds.
     #[arg(long, default_value_t = 10.0)]
     duration: f64,
-    /// The format id or alias; overrides the request's own `format`.
-    #[arg(long, short)]
-    format: Option<String>,
+    /// Format ids or aliases, comma-separated; requests rotate through them. Without it the
+    /// request's own `format` is used.
+    #[arg(long, short, value_delimiter = ',')]
+    format: Vec<String>,
+    /// Alternate the input with a collection of ten copies of it, for a mix of sizes.
+    #[arg(long)]
+    mix_sizes: bool,
+    /// The server's process id, to report its peak resident memory (Linux).
+    #[arg(long)]
+    server_pid: Option<u32>,
     /// Share one HTTP/2 connection between all clients instead of one each.
     #[arg(long)]
     shared_connection: bool,
@@ -46,11 +54,8 @@ pub(super) fn run(args: BenchArgs) -> Result<(), String> {
     }
     let text = std::fs::read_to_string(&args.input)
         .map_err(|e| format!("cannot read {}: {e}", args.input.display()))?;
-    let mut request = crate::json::request_from_json(&text)
+    let request = crate::json::request_from_json(&text)
         .map_err(|e| format!("{}: {e}", args.input.display()))?;
-    if let Some(format) = &args.format {
-        request.format.clone_from(format);
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -58,7 +63,47 @@ pub(super) fn run(args: BenchArgs) -> Result<(), String> {
     runtime.block_on(load(args, request))
 }
 
+/// The requests a client cycles through: every format, and with `--mix-sizes` both the
+/// input and a ten-article collection of it.
+fn request_mix(args: &BenchArgs, request: &pb::ExportRequest) -> Vec<pb::ExportRequest> {
+    let formats = if args.format.is_empty() {
+        vec![request.format.clone()]
+    } else {
+        args.format.clone()
+    };
+    let mut sizes = vec![request.clone()];
+    if args.mix_sizes
+        && let Some(pb::export_request::Document::Article(article)) = &request.document
+    {
+        sizes.push(pb::ExportRequest {
+            document: Some(pb::export_request::Document::Collection(pb::Collection {
+                title: "Load".to_owned(),
+                articles: vec![article.clone(); 10],
+                ..Default::default()
+            })),
+            ..request.clone()
+        });
+    }
+    let mut mix = Vec::new();
+    for size in &sizes {
+        for format in &formats {
+            let mut request = size.clone();
+            request.format.clone_from(format);
+            mix.push(request);
+        }
+    }
+    mix
+}
+
+/// A process's peak resident memory in MB, from `/proc/PID/status`.
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
+}
+
 async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String> {
+    let mix = std::sync::Arc::new(request_mix(&args, &request));
     let endpoint = tonic::transport::Endpoint::from_shared(args.server.clone())
         .map_err(|e| format!("--server {}: {e}", args.server))?;
     let shared = endpoint
@@ -78,15 +123,19 @@ async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String>
                 .await
                 .map_err(|e| format!("cannot connect to {}: {e}", args.server))?
         };
-        let request = request.clone();
+        let mix = std::sync::Arc::clone(&mix);
+        let offset = clients.len();
         clients.push(tokio::spawn(async move {
             let mut client = ExportServiceClient::new(channel)
                 .max_decoding_message_size(usize::MAX)
                 .max_encoding_message_size(usize::MAX);
             let mut tally = Tally::default();
+            let mut n = offset;
             while Instant::now() < until {
+                let request = mix[n % mix.len()].clone();
+                n += 1;
                 let sent = Instant::now();
-                match client.export(request.clone()).await {
+                match client.export(request).await {
                     Ok(_) => tally.latencies.push(sent.elapsed()),
                     Err(status) => {
                         *tally
@@ -134,6 +183,12 @@ async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String>
     } else {
         let errors: Vec<String> = all.errors.iter().map(|(c, n)| format!("{c} {n}")).collect();
         println!("errors: {}", errors.join(", "));
+    }
+    if let Some(pid) = args.server_pid {
+        match peak_rss_mb(pid) {
+            Some(mb) => println!("server peak resident memory: {mb:.1} MB"),
+            None => println!("server peak resident memory: unknown (no /proc/{pid}/status)"),
+        }
     }
     Ok(())
 }
