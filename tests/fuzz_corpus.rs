@@ -9,20 +9,11 @@ mod common;
 
 use std::path::Path;
 
-use broadsheet::model::ExportJob;
 use broadsheet::pb;
-use broadsheet::render::Registry;
 use prost::Message;
 
 fn exercise(request: pb::ExportRequest) {
-    let Ok(job) = ExportJob::try_from(request) else {
-        return;
-    };
-    for renderer in Registry::builtin().renderers() {
-        renderer
-            .render(&job.document, &job.options)
-            .expect("a valid document renders");
-    }
+    broadsheet::render::validate_and_render_everywhere(request).expect("a valid document renders");
 }
 
 fn corpus(name: &str) -> Vec<(String, Vec<u8>)> {

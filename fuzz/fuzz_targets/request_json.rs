@@ -3,8 +3,6 @@
 
 #![no_main]
 
-use broadsheet::model::ExportJob;
-use broadsheet::render::Registry;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,12 +12,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(request) = broadsheet::json::request_from_json(text) else {
         return;
     };
-    let Ok(job) = ExportJob::try_from(request) else {
-        return;
-    };
-    for renderer in Registry::builtin().renderers() {
-        renderer
-            .render(&job.document, &job.options)
-            .expect("a valid document renders");
-    }
+    broadsheet::render::validate_and_render_everywhere(request).expect("a valid document renders");
 });

@@ -3,9 +3,7 @@
 
 #![no_main]
 
-use broadsheet::model::ExportJob;
 use broadsheet::pb;
-use broadsheet::render::Registry;
 use libfuzzer_sys::fuzz_target;
 use prost::Message;
 
@@ -13,12 +11,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(request) = pb::ExportRequest::decode(data) else {
         return;
     };
-    let Ok(job) = ExportJob::try_from(request) else {
-        return;
-    };
-    for renderer in Registry::builtin().renderers() {
-        renderer
-            .render(&job.document, &job.options)
-            .expect("a valid document renders");
-    }
+    broadsheet::render::validate_and_render_everywhere(request).expect("a valid document renders");
 });

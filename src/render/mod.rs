@@ -77,6 +77,21 @@ pub enum RenderError {
     },
 }
 
+/// Validates a request and renders it in every built-in format: the whole pipeline, as the
+/// fuzz targets and their corpus replay drive it. A request that fails validation is not an
+/// error here; a valid one that some renderer cannot render is.
+pub fn validate_and_render_everywhere(
+    request: crate::pb::ExportRequest,
+) -> Result<(), RenderError> {
+    let Ok(job) = crate::model::ExportJob::try_from(request) else {
+        return Ok(());
+    };
+    for renderer in Registry::builtin().renderers() {
+        renderer.render(&job.document, &job.options)?;
+    }
+    Ok(())
+}
+
 /// The formats a server or the CLI can render, by id and alias.
 #[derive(Clone, Default)]
 pub struct Registry {
