@@ -235,6 +235,43 @@ async fn sigterm_during_six_long_renders_completes_all_six_then_exits() {
     assert!(status.success(), "exit status {status}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fault_tool_passes_against_a_real_server_and_stops_it() {
+    let (mut child, url, _) =
+        spawn_server_with(&["--max-message-bytes", "1048576", "--grace-period", "30"]);
+    let pid = child.id().to_string();
+    // Reap the server as soon as it exits, so its /proc entry goes.
+    let waiter = std::thread::spawn(move || child.wait());
+    let output = tokio::task::spawn_blocking(move || {
+        broadsheet()
+            .args([
+                "faults",
+                "--server",
+                &url,
+                "--rounds",
+                "4",
+                "--size",
+                "6",
+                "--oversize-mib",
+                "2",
+                "--server-pid",
+                &pid,
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(stdout.matches("PASS").count(), 5, "{stdout}");
+    assert!(waiter.join().unwrap().unwrap().success());
+}
+
 #[test]
 fn render_writes_text_from_a_json_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,7 @@
 
 mod bench;
 mod export;
+mod faults;
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -39,6 +40,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Export many inputs through running servers: one document each, or one `--bundle`.
     Export(export::ExportArgs),
+    /// Inject faults into a running server and check that it copes.
+    Faults(faults::FaultArgs),
 }
 
 /// Settings of `broadsheet serve`; each flag also reads an environment variable.
@@ -169,6 +172,7 @@ pub fn main() -> ExitCode {
         Some(Command::Formats) => report(formats()),
         Some(Command::Bench(args)) => report(bench::run(args)),
         Some(Command::Export(args)) => report(export::run(args)),
+        Some(Command::Faults(args)) => report(faults::run(args)),
     }
 }
 
