@@ -95,13 +95,6 @@ fn request_mix(args: &BenchArgs, request: &pb::ExportRequest) -> Vec<pb::ExportR
     mix
 }
 
-/// A process's peak resident memory in MB, from `/proc/PID/status`.
-fn peak_rss_mb(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
-}
-
 async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String> {
     let mix = std::sync::Arc::new(request_mix(&args, &request));
     let endpoint = tonic::transport::Endpoint::from_shared(args.server.clone())
@@ -185,7 +178,7 @@ async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String>
         println!("errors: {}", errors.join(", "));
     }
     if let Some(pid) = args.server_pid {
-        match peak_rss_mb(pid) {
+        match super::peak_rss_mb(&pid.to_string()) {
             Some(mb) => println!("server peak resident memory: {mb:.1} MB"),
             None => println!("server peak resident memory: unknown (no /proc/{pid}/status)"),
         }

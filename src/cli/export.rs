@@ -705,14 +705,6 @@ impl Progress {
     }
 }
 
-/// The process's peak resident memory, from Linux's `/proc/self/status`.
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
 /// Prints the summary; an error if anything failed.
 fn summarise(tally: &Tally, started: Instant) -> Result<(), String> {
     let seconds = started.elapsed().as_secs_f64();
@@ -728,7 +720,8 @@ fn summarise(tally: &Tally, started: Instant) -> Result<(), String> {
     for failure in &failures {
         eprintln!("failed: {failure}");
     }
-    let peak = peak_rss_mb().map_or_else(String::new, |mb| format!("; peak memory {mb:.1} MB"));
+    let peak = super::peak_rss_mb("self")
+        .map_or_else(String::new, |mb| format!("; peak memory {mb:.1} MB"));
     eprintln!(
         "exported {done}, failed {failed}, skipped {skipped} in {seconds:.2} s ({:.1} documents/s){peak}",
         done as f64 / seconds.max(1e-9)

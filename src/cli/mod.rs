@@ -176,6 +176,14 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A process's peak resident memory in MB (`VmHWM` in Linux's `/proc/PROCESS/status`);
+/// `process` is a pid or `self`.
+fn peak_rss_mb(process: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
+}
+
 fn report(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
