@@ -14,8 +14,9 @@ use std::io::Write as _;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime as ZipDateTime, ZipWriter};
 
-use super::xhtml::{escape, escaped};
+use super::xhtml::{dir_change, escape, escaped};
 use crate::model::Language;
+use crate::typography::direction::is_rtl_text;
 
 /// A file of the book other than the package, navigation and NCX documents.
 pub(super) struct Resource {
@@ -158,6 +159,11 @@ pub(super) fn opf(metadata: &Metadata, resources: &[Resource]) -> String {
         out.push_str("<meta property=\"schema:accessibilityFeature\">alternativeText</meta>\n");
     }
     out.push_str("<meta property=\"schema:accessibilityHazard\">none</meta>\n");
+    // The conformance claim. `dcterms` is a reserved prefix, so it needs no declaration. No
+    // `a11y:certifiedBy`: a request names no evaluator, and we invent none.
+    out.push_str(
+        "<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.2 Level AA</meta>\n",
+    );
     let summary = if metadata.has_images {
         "Text with headings and a table of contents, in reading order, with no fixed fonts or \
          colours. Every image has alternative text; captions and credits are text."
@@ -192,7 +198,12 @@ pub(super) fn opf(metadata: &Metadata, resources: &[Resource]) -> String {
         }
         out.push_str("/>\n");
     }
-    out.push_str("</manifest>\n<spine toc=\"ncx\">\n");
+    out.push_str("</manifest>\n<spine toc=\"ncx\"");
+    // Right-to-left books turn their pages from right to left.
+    if metadata.language.is_rtl() {
+        out.push_str(" page-progression-direction=\"rtl\"");
+    }
+    out.push_str(">\n");
     for resource in resources.iter().filter(|r| r.in_spine) {
         let _ = writeln!(out, "<itemref idref=\"{}\"/>", resource.id);
     }
@@ -214,6 +225,10 @@ fn element(out: &mut String, tag: &str, id: Option<&str>, text: &str) {
 }
 
 /// Writes the EPUB 3 navigation document: the table of contents and the landmarks.
+///
+/// The contents `nav` has the role matching its `epub:type`, `doc-toc` (Ace's
+/// epub-type-has-matching-role). `landmarks` has no DPUB-ARIA role, and the links inside it
+/// take none: epubcheck rejects DPUB-ARIA roles on `a`, and Ace skips that `nav`.
 pub(super) fn nav(
     title: &str,
     language: &Language,
@@ -222,9 +237,9 @@ pub(super) fn nav(
 ) -> String {
     let mut out = String::new();
     super::xhtml::open_document(&mut out, title, language, "nav");
-    out.push_str("<nav epub:type=\"toc\" id=\"toc\">\n<h1>Contents</h1>\n");
-    nav_list(&mut out, entries);
-    out.push_str("</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">\n<h2>Landmarks</h2>\n<ol>\n");
+    out.push_str("<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\">Contents</h1>\n");
+    nav_list(&mut out, entries, language.is_rtl());
+    out.push_str("</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" aria-labelledby=\"landmarks-title\" hidden=\"hidden\">\n<h2 id=\"landmarks-title\">Landmarks</h2>\n<ol>\n");
     if let Some(cover) = &landmarks.cover {
         let _ = writeln!(
             out,
@@ -247,15 +262,23 @@ pub(super) fn nav(
     out
 }
 
-fn nav_list(out: &mut String, entries: &[NavEntry]) {
+/// Writes a list of entries inside something running right to left (`rtl`) or not; an entry
+/// whose label runs the other way gets its own `dir`, which its children inherit.
+fn nav_list(out: &mut String, entries: &[NavEntry], rtl: bool) {
     out.push_str("<ol>\n");
     for entry in entries {
-        let _ = write!(out, "<li><a href=\"{}\">", entry.href);
+        let entry_rtl = is_rtl_text(&entry.label, rtl);
+        let _ = write!(
+            out,
+            "<li{}><a href=\"{}\">",
+            dir_change(entry_rtl, rtl),
+            entry.href
+        );
         escape(&entry.label, out);
         out.push_str("</a>");
         if !entry.children.is_empty() {
             out.push('\n');
-            nav_list(out, &entry.children);
+            nav_list(out, &entry.children, entry_rtl);
         }
         out.push_str("</li>\n");
     }
@@ -376,4 +399,130 @@ pub(super) fn zip(
         zip.write_all(&resource.data)?;
     }
     Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metadata(language: &str) -> Metadata {
+        Metadata {
+            identifier: "urn:uuid:00000000-0000-0000-0000-000000000000".to_owned(),
+            title: "Title".to_owned(),
+            language: Language::parse(language).unwrap(),
+            creators: Vec::new(),
+            publisher: "CRBC News".to_owned(),
+            published: None,
+            modified: "2000-01-01T00:00:00Z".to_owned(),
+            subjects: Vec::new(),
+            description: String::new(),
+            rights: String::new(),
+            source: None,
+            has_images: false,
+            cover_image_id: String::new(),
+        }
+    }
+
+    fn landmarks() -> Landmarks {
+        Landmarks {
+            cover: Some("cover.xhtml".to_owned()),
+            contents: Some("contents.xhtml".to_owned()),
+            start: "article-001.xhtml".to_owned(),
+        }
+    }
+
+    #[test]
+    fn right_to_left_books_progress_right_to_left() {
+        let opf_ar = opf(&metadata("ar"), &[]);
+        assert!(opf_ar.contains("<spine toc=\"ncx\" page-progression-direction=\"rtl\">"));
+        let opf_he = opf(&metadata("he-IL"), &[]);
+        assert!(opf_he.contains("page-progression-direction=\"rtl\""));
+        let opf_en = opf(&metadata("en"), &[]);
+        assert!(opf_en.contains("<spine toc=\"ncx\">"));
+        assert!(!opf_en.contains("page-progression-direction"));
+    }
+
+    #[test]
+    fn claims_conformance_beside_the_discovery_metadata_and_names_no_certifier() {
+        let out = opf(&metadata("en"), &[]);
+        let claim = "<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.2 Level AA</meta>";
+        assert_eq!(out.matches(claim).count(), 1);
+        assert!(out.contains(&format!(
+            "<meta property=\"schema:accessibilityHazard\">none</meta>\n{claim}"
+        )));
+        assert!(!out.contains("certifiedBy"));
+        // `dcterms` is reserved: no `prefix` attribute is needed or wanted.
+        assert!(!out.contains("prefix="));
+    }
+
+    #[test]
+    fn creators_with_role_aut_are_dc_creators() {
+        let mut m = metadata("en");
+        m.creators = vec![
+            Creator {
+                name: "A".to_owned(),
+                role: "aut",
+            },
+            Creator {
+                name: "E".to_owned(),
+                role: "edt",
+            },
+        ];
+        let out = opf(&m, &[]);
+        assert!(out.contains("<dc:creator id=\"creator-1\">A</dc:creator>\n<meta refines=\"#creator-1\" property=\"role\" scheme=\"marc:relators\">aut</meta>"));
+        assert!(out.contains("<dc:contributor id=\"creator-2\">E</dc:contributor>"));
+        assert_eq!(out.matches("<dc:publisher>").count(), 1);
+    }
+
+    #[test]
+    fn the_contents_nav_has_the_doc_toc_role() {
+        let entries = [NavEntry {
+            label: "Story".to_owned(),
+            href: "article-001.xhtml".to_owned(),
+            children: Vec::new(),
+        }];
+        let out = nav(
+            "Title",
+            &Language::parse("en").unwrap(),
+            &entries,
+            &landmarks(),
+        );
+        assert!(out.contains(
+            "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\">Contents</h1>"
+        ));
+        // No DPUB-ARIA role fits the landmarks, and none is allowed on their links.
+        assert!(out.contains("<nav epub:type=\"landmarks\" id=\"landmarks\" aria-labelledby=\"landmarks-title\" hidden=\"hidden\">"));
+        assert_eq!(out.matches("role=").count(), 1);
+        assert!(out.contains("<li><a epub:type=\"cover\" href=\"cover.xhtml\">Cover</a></li>"));
+    }
+
+    #[test]
+    fn nav_entries_get_their_own_direction() {
+        let entries = [NavEntry {
+            label: "سياسة".to_owned(),
+            href: "article-001.xhtml".to_owned(),
+            children: vec![
+                NavEntry {
+                    label: "عنوان".to_owned(),
+                    href: "article-001.xhtml#h-0".to_owned(),
+                    children: Vec::new(),
+                },
+                NavEntry {
+                    label: "Heading".to_owned(),
+                    href: "article-001.xhtml#h-1".to_owned(),
+                    children: Vec::new(),
+                },
+            ],
+        }];
+        let out = nav(
+            "Title",
+            &Language::parse("en").unwrap(),
+            &entries,
+            &landmarks(),
+        );
+        assert!(out.contains("<li dir=\"rtl\"><a href=\"article-001.xhtml\">سياسة</a>"));
+        // Children inherit their parent's direction.
+        assert!(out.contains("<li><a href=\"article-001.xhtml#h-0\">عنوان</a></li>"));
+        assert!(out.contains("<li dir=\"ltr\"><a href=\"article-001.xhtml#h-1\">Heading</a></li>"));
+    }
 }
