@@ -5,7 +5,8 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use broadsheet::model::{ExportJob, RenderOptions};
+use broadsheet::layout::FontLibrary;
+use broadsheet::model::ExportJob;
 use broadsheet::pb;
 use broadsheet::render::Registry;
 
@@ -33,29 +34,28 @@ fn job(request: pb::ExportRequest) -> ExportJob {
     ExportJob::try_from(request).expect("a valid request")
 }
 
+/// Benchmarks the pipeline (render, name, count) for one job in one format, with the
+/// embedded fonts, warmed up as a server is at start-up.
+fn bench_export(bencher: divan::Bencher, mut job: ExportJob, format: &str) {
+    job.format = format.to_owned();
+    let registry = Registry::builtin(&FontLibrary::embedded());
+    registry.warm_up();
+    bencher.bench(|| broadsheet::pipeline::export(&registry, black_box(&job), None));
+}
+
 #[divan::bench]
 fn text_seed(bencher: divan::Bencher) {
-    let job = job(seed_request());
-    let registry = Registry::builtin();
-    let renderer = registry.resolve("text").unwrap();
-    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
+    bench_export(bencher, job(seed_request()), "text");
 }
 
 #[divan::bench(args = [10, 200, 2000])]
 fn text_paragraphs(bencher: divan::Bencher, paragraphs: usize) {
-    let job = job(long_request(paragraphs));
-    let registry = Registry::builtin();
-    let renderer = registry.resolve("text").unwrap();
-    let options = RenderOptions::default();
-    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&options)));
+    bench_export(bencher, job(long_request(paragraphs)), "text");
 }
 
 #[divan::bench]
 fn epub_seed(bencher: divan::Bencher) {
-    let job = job(seed_request());
-    let registry = Registry::builtin();
-    let renderer = registry.resolve("epub").unwrap();
-    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
+    bench_export(bencher, job(seed_request()), "epub");
 }
 
 /// A collection of `n` copies of the seed article.
@@ -82,28 +82,17 @@ fn collection_request(n: usize) -> pb::ExportRequest {
 
 #[divan::bench(args = [12, 200])]
 fn epub_collection(bencher: divan::Bencher, articles: usize) {
-    let job = job(collection_request(articles));
-    let registry = Registry::builtin();
-    let renderer = registry.resolve("epub").unwrap();
-    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
+    bench_export(bencher, job(collection_request(articles)), "epub");
 }
 
 #[divan::bench]
 fn pdf_seed(bencher: divan::Bencher) {
-    let job = job(seed_request());
-    let registry = Registry::builtin();
-    let renderer = registry.resolve("pdf").unwrap();
-    broadsheet::layout::preload();
-    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
+    bench_export(bencher, job(seed_request()), "pdf");
 }
 
 #[divan::bench]
 fn pdf_briefing_20(bencher: divan::Bencher) {
-    let job = job(collection_request(20));
-    let registry = Registry::builtin();
-    let renderer = registry.resolve("pdf").unwrap();
-    broadsheet::layout::preload();
-    bencher.bench(|| renderer.render(black_box(&job.document), black_box(&job.options)));
+    bench_export(bencher, job(collection_request(20)), "pdf");
 }
 
 #[divan::bench]

@@ -2,8 +2,9 @@
 //! bytes, enum names as strings), read through the descriptor set that reflection also
 //! serves, so JSON and protobuf can never disagree about a field.
 //!
-//! A JSON document is either a whole `ExportRequest` or a bare `Article`; an object with a
-//! top-level `article`, `collection`, `format`, `requestId` or `options` key is a request.
+//! A JSON document is a whole `ExportRequest`, a bare `Article` or a bare `Collection`: an
+//! object with a top-level `article`, `collection`, `format`, `requestId` or `options` key
+//! is a request, one with `articles` is a collection, and anything else an article.
 
 use std::sync::LazyLock;
 
@@ -25,7 +26,7 @@ fn descriptor(name: &str) -> Result<MessageDescriptor, JsonError> {
         .ok_or_else(|| JsonError(format!("the descriptor set has no message `{name}`")))
 }
 
-/// Reads a request, or an article to be wrapped in one, from JSON text.
+/// Reads a request, or an article or collection to be wrapped in one, from JSON text.
 pub fn request_from_json(text: &str) -> Result<pb::ExportRequest, JsonError> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| JsonError(format!("not valid JSON: {e}")))?;
@@ -40,8 +41,17 @@ pub fn request_from_json(text: &str) -> Result<pb::ExportRequest, JsonError> {
     let is_request = value
         .as_object()
         .is_some_and(|o| REQUEST_KEYS.iter().any(|k| o.contains_key(*k)));
+    let is_collection = value
+        .as_object()
+        .is_some_and(|o| o.contains_key("articles"));
     if is_request {
         decode(value, "broadsheet.v1.ExportRequest")
+    } else if is_collection {
+        let collection: pb::Collection = decode(value, "broadsheet.v1.Collection")?;
+        Ok(pb::ExportRequest {
+            document: Some(pb::export_request::Document::Collection(collection)),
+            ..pb::ExportRequest::default()
+        })
     } else {
         let article: pb::Article = decode(value, "broadsheet.v1.Article")?;
         Ok(pb::ExportRequest {
@@ -49,6 +59,15 @@ pub fn request_from_json(text: &str) -> Result<pb::ExportRequest, JsonError> {
             ..pb::ExportRequest::default()
         })
     }
+}
+
+/// Writes a request as canonical proto3 JSON.
+pub fn request_to_json(request: &pb::ExportRequest) -> Result<String, JsonError> {
+    let mut message = DynamicMessage::new(descriptor("broadsheet.v1.ExportRequest")?);
+    message
+        .transcode_from(request)
+        .map_err(|e| JsonError(format!("cannot encode the request: {e}")))?;
+    serde_json::to_string(&message).map_err(|e| JsonError(format!("cannot write JSON: {e}")))
 }
 
 fn decode<T: prost::Message + Default>(
@@ -101,6 +120,27 @@ mod tests {
             request.document,
             Some(pb::export_request::Document::Article(_))
         ));
+    }
+
+    #[test]
+    fn reads_a_bare_collection() {
+        let request = request_from_json(
+            r#"{"title": "Morning Briefing", "articles": [{"headline": "One"}, {"headline": "Two"}]}"#,
+        )
+        .unwrap();
+        let Some(pb::export_request::Document::Collection(collection)) = request.document else {
+            panic!("a bare collection is read as one");
+        };
+        assert_eq!(collection.articles.len(), 2);
+    }
+
+    #[test]
+    fn writes_requests_back_as_the_same_json() {
+        let text = r#"{"format":"pdf","article":{"headline":"One","publishedAt":"2025-12-03T00:41:00Z","contributors":[{"name":"A","role":"ROLE_EDITING"}]}}"#;
+        let request = request_from_json(text).unwrap();
+        let written = request_to_json(&request).unwrap();
+        assert_eq!(request_from_json(&written).unwrap(), request);
+        assert!(written.contains(r#""role":"ROLE_EDITING""#), "{written}");
     }
 
     #[test]

@@ -10,8 +10,12 @@
 //! - [`pb`]: the generated `broadsheet.v1` types.
 //! - [`model`]: the validated domain model and the one conversion into it.
 //! - [`typography`]: the text logic every renderer shares (wrapping, credits, dates, links).
-//! - [`layout`]: the shared text engine for drawn formats (fonts, fallback, bidi, shaping).
-//! - [`render`]: the [`render::Renderer`] trait, the [`render::Registry`] and the renderers.
+//! - [`layout`]: the shared text engine for drawn formats (the font library, fallback, bidi,
+//!   shaping, paragraph setting).
+//! - [`render`]: the [`render::Renderer`] trait, the [`render::Registry`] and the renderers,
+//!   built-in and external.
+//! - [`pipeline`]: the one path from a validated job to a finished export.
+//! - [`settings`]: start-up settings errors, named by setting, and token files.
 //! - [`server`]: the gRPC service.
 //! - [`json`]: the canonical proto3 JSON form of requests, for the CLI and tests.
 //! - [`cli`]: the `broadsheet` command line.
@@ -23,6 +27,8 @@ pub mod json;
 pub mod layout;
 pub mod model;
 pub mod pb;
+pub mod pipeline;
 pub mod render;
 pub mod server;
+pub mod settings;
 pub mod typography;

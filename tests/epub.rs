@@ -7,17 +7,17 @@ use std::io::{Cursor, Read};
 
 use broadsheet::model::{Block, Document, ExportJob};
 use broadsheet::pb;
-use broadsheet::render::Registry;
+use broadsheet::render::RenderContext;
 use common::validators::epubcheck;
 use common::{TestServer, article_of, every_block_type, fixture, seed, seed_collection};
 use futures::StreamExt;
 
 fn render(request: pb::ExportRequest) -> (ExportJob, Vec<u8>, Vec<String>) {
     let job = ExportJob::try_from(request).expect("a valid request");
-    let rendered = Registry::builtin()
+    let rendered = common::builtin()
         .resolve("epub")
         .unwrap()
-        .render(&job.document, &job.options)
+        .render(&RenderContext::new(&job))
         .expect("the book renders");
     (job, rendered.content, rendered.warnings)
 }

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use broadsheet::model::{Document, RenderOptions};
+use broadsheet::layout::FontLibrary;
 use broadsheet::render::{
-    EpubRenderer, PdfRenderer, Registry, RenderError, Rendered, Renderer, TextRenderer,
+    EpubRenderer, PdfRenderer, Registry, RenderContext, RenderError, Rendered, Renderer,
+    TextRenderer,
 };
 use broadsheet::server::Config;
 use common::{TestServer, article_of, seed};
@@ -23,28 +24,24 @@ struct Counting<R> {
 }
 
 impl<R: Renderer> Renderer for Counting<R> {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         self.inner.id()
     }
-    fn aliases(&self) -> &'static [&'static str] {
+    fn aliases(&self) -> &[&str] {
         self.inner.aliases()
     }
-    fn media_type(&self) -> &'static str {
+    fn media_type(&self) -> &str {
         self.inner.media_type()
     }
-    fn extension(&self) -> &'static str {
+    fn extension(&self) -> &str {
         self.inner.extension()
     }
-    fn description(&self) -> &'static str {
+    fn description(&self) -> &str {
         self.inner.description()
     }
-    fn render(
-        &self,
-        document: &Document,
-        options: &RenderOptions,
-    ) -> Result<Rendered, RenderError> {
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Rendered, RenderError> {
         self.count.fetch_add(1, Ordering::SeqCst);
-        self.inner.render(document, options)
+        self.inner.render(cx)
     }
 }
 
@@ -56,11 +53,11 @@ async fn counting_server() -> (TestServer, Arc<AtomicUsize>) {
             count: Arc::clone(&count),
         })
         .with(Counting {
-            inner: EpubRenderer,
+            inner: EpubRenderer::new(FontLibrary::embedded()),
             count: Arc::clone(&count),
         })
         .with(Counting {
-            inner: PdfRenderer,
+            inner: PdfRenderer::new(FontLibrary::embedded()),
             count: Arc::clone(&count),
         });
     (

@@ -7,7 +7,6 @@ mod common;
 use std::time::Duration;
 
 use broadsheet::pb;
-use broadsheet::render::Registry;
 use broadsheet::server::Config;
 use common::{TestServer, png_header, seed, seed_collection};
 use futures::StreamExt;
@@ -63,7 +62,7 @@ async fn a_flood_of_oversized_messages_is_refused_and_the_server_goes_on() {
         max_message_bytes: 256 * 1024,
         ..Config::default()
     };
-    let server = TestServer::start_with(config, Registry::builtin()).await;
+    let server = TestServer::start_with(config, common::builtin()).await;
     let client = server.client().await;
     let mut big = seed("text");
     if let Some(pb::export_request::Document::Article(article)) = &mut big.document {

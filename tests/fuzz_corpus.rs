@@ -13,7 +13,8 @@ use broadsheet::pb;
 use prost::Message;
 
 fn exercise(request: pb::ExportRequest) {
-    broadsheet::render::validate_and_render_everywhere(request).expect("a valid document renders");
+    broadsheet::pipeline::validate_and_export_everywhere(request)
+        .expect("a valid document renders");
 }
 
 fn corpus(name: &str) -> Vec<(String, Vec<u8>)> {

@@ -8,15 +8,15 @@ mod common;
 use std::path::Path;
 
 use broadsheet::model::ExportJob;
-use broadsheet::render::Registry;
+use broadsheet::render::RenderContext;
 use broadsheet::typography::display_width;
 
 fn render(fixture: &str) -> String {
     let job = ExportJob::try_from(common::fixture(fixture)).expect("the fixture is valid");
-    let rendered = Registry::builtin()
+    let rendered = common::builtin()
         .resolve("text")
         .unwrap()
-        .render(&job.document, &job.options)
+        .render(&RenderContext::new(&job))
         .unwrap();
     String::from_utf8(rendered.content).unwrap()
 }

@@ -8,10 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use broadsheet::model::{Document, RenderOptions};
 use broadsheet::pb;
 use broadsheet::pb::export_service_client::ExportServiceClient;
-use broadsheet::render::{Registry, RenderError, Rendered, Renderer};
+use broadsheet::render::{RenderContext, RenderError, Rendered, Renderer};
 use broadsheet::server::Config;
 use common::{TestServer, article_of, png_header, seed, seed_collection, violated_fields};
 use futures::StreamExt;
@@ -477,15 +476,12 @@ impl Renderer for Gate {
     fn description(&self) -> &'static str {
         "waits for the test"
     }
-    fn render(&self, _: &Document, _: &RenderOptions) -> Result<Rendered, RenderError> {
+    fn render(&self, _: &RenderContext<'_>) -> Result<Rendered, RenderError> {
         self.started.fetch_add(1, Ordering::SeqCst);
         while !self.open.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(1));
         }
-        Ok(Rendered {
-            content: b"done".to_vec(),
-            ..Rendered::default()
-        })
+        Ok(Rendered::new(b"done".to_vec(), 0))
     }
 }
 
@@ -510,7 +506,7 @@ async fn overload_gives_resource_exhausted_while_health_answers_serving() {
         max_queue: 0,
         ..Config::default()
     };
-    let server = TestServer::start_with(config, Registry::builtin().with(gate.clone())).await;
+    let server = TestServer::start_with(config, common::builtin().with(gate.clone())).await;
     let client = server.client().await;
 
     let busy = {

@@ -2,7 +2,6 @@
 
 mod common;
 
-use broadsheet::render::Registry;
 use broadsheet::server::Config;
 use common::{TestServer, seed};
 
@@ -18,13 +17,12 @@ fn peak_mb() -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_concurrent_pdf_renders_stay_under_300_mb() {
-    broadsheet::layout::preload();
     let config = Config {
         max_concurrent_renders: 64,
         max_queue: 64,
         ..Config::default()
     };
-    let server = TestServer::start_with(config, Registry::builtin()).await;
+    let server = TestServer::start_with(config, common::builtin()).await;
     let client = server.client().await;
     let calls: Vec<_> = (0..64)
         .map(|_| {

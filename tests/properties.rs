@@ -6,7 +6,7 @@ mod common;
 use broadsheet::model::ExportJob;
 use broadsheet::pb;
 use broadsheet::pb::block::Kind;
-use broadsheet::render::Registry;
+use broadsheet::render::RenderContext;
 use broadsheet::typography::display_width;
 use proptest::prelude::*;
 
@@ -187,15 +187,16 @@ proptest! {
         let Ok(job) = ExportJob::try_from(request) else {
             return Ok(());
         };
-        let registry = Registry::builtin();
+        let registry = common::builtin();
         let renderer = registry.resolve(&job.format).unwrap();
-        let first = renderer.render(&job.document, &job.options).unwrap();
-        let second = renderer.render(&job.document, &job.options).unwrap();
+        let first = renderer.render(&RenderContext::new(&job)).unwrap();
+        let second = renderer.render(&RenderContext::new(&job)).unwrap();
         prop_assert_eq!(&first.content, &second.content);
         let text = String::from_utf8(first.content).unwrap();
         let has_preformatted = match &job.document {
             broadsheet::model::Document::Article(a) => a.body.iter().any(|b| matches!(b, broadsheet::model::Block::Preformatted(_))),
             broadsheet::model::Document::Collection(c) => c.articles.iter().flat_map(|a| &a.body).any(|b| matches!(b, broadsheet::model::Block::Preformatted(_))),
+            _ => true,
         };
         if let (Some(width), false) = (job.options.text.width, has_preformatted) {
             for line in text.lines() {
@@ -213,11 +214,11 @@ proptest! {
         let Ok(job) = ExportJob::try_from(request) else {
             return Ok(());
         };
-        let registry = Registry::builtin();
+        let registry = common::builtin();
         for format in ["pdf", "epub"] {
             let renderer = registry.resolve(format).unwrap();
-            let first = renderer.render(&job.document, &job.options).unwrap();
-            let second = renderer.render(&job.document, &job.options).unwrap();
+            let first = renderer.render(&RenderContext::new(&job)).unwrap();
+            let second = renderer.render(&RenderContext::new(&job)).unwrap();
             prop_assert!(first.content == second.content, "{} renders differ", format);
             prop_assert!(!first.content.is_empty());
         }

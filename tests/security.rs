@@ -5,8 +5,8 @@ mod common;
 use std::sync::Arc;
 
 use broadsheet::pb::export_service_client::ExportServiceClient;
-use broadsheet::render::Registry;
 use broadsheet::server::{Config, tls_config};
+use broadsheet::settings::Setting;
 use common::{TestServer, seed};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use tonic::Code;
@@ -65,7 +65,7 @@ async fn secure_server(pki: &Pki, mutual: bool) -> TestServer {
         tokens: Arc::new(vec!["s3cret-token".to_owned(), "another".to_owned()]),
         ..Config::default()
     };
-    TestServer::start_with(config, Registry::builtin()).await
+    TestServer::start_with(config, common::builtin()).await
 }
 
 async fn channel(
@@ -153,12 +153,12 @@ async fn mutual_tls_needs_a_client_certificate() {
 }
 
 #[test]
-fn bad_tls_files_are_reported_by_flag() {
+fn bad_tls_files_are_reported_by_setting() {
     let pki = Pki::new();
     let missing = tls_config(&pki.path("nope.pem"), &pki.path("server.key"), None).unwrap_err();
-    assert!(missing.starts_with("--tls-cert"), "{missing}");
+    assert_eq!(missing.setting, Setting::TlsCert, "{missing}");
     let wrong_key = tls_config(&pki.path("server.pem"), &pki.path("ca.pem"), None).unwrap_err();
-    assert!(wrong_key.starts_with("--tls-key"), "{wrong_key}");
+    assert_eq!(wrong_key.setting, Setting::TlsKey, "{wrong_key}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,5 +12,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(request) = broadsheet::json::request_from_json(text) else {
         return;
     };
-    broadsheet::render::validate_and_render_everywhere(request).expect("a valid document renders");
+    broadsheet::pipeline::validate_and_export_everywhere(request).expect("a valid document renders");
 });

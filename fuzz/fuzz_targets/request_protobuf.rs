@@ -11,5 +11,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(request) = pb::ExportRequest::decode(data) else {
         return;
     };
-    broadsheet::render::validate_and_render_everywhere(request).expect("a valid document renders");
+    broadsheet::pipeline::validate_and_export_everywhere(request).expect("a valid document renders");
 });

@@ -21,6 +21,7 @@ use tokio_stream::StreamExt;
 
 use crate::pb;
 use crate::pb::export_service_client::ExportServiceClient;
+use crate::settings::{Setting, read_tokens};
 
 /// Settings of `broadsheet export`.
 #[derive(Debug, Args)]
@@ -80,15 +81,11 @@ impl Access {
         };
         let token = match &args.token_file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("--token-file {}: {e}", path.display()))?;
-                let token = text
-                    .lines()
-                    .map(str::trim)
-                    .find(|l| !l.is_empty() && !l.starts_with('#'))
-                    .ok_or_else(|| {
-                        format!("--token-file {}: no token in the file", path.display())
-                    })?;
+                let tokens = read_tokens(Setting::TokenFile, path)
+                    .map_err(|e| super::setting_message(&e))?;
+                // `read_tokens` admits only header-safe tokens, so this parse cannot fail on
+                // its output; the message stays for safety's sake.
+                let token = tokens.first().map(String::as_str).unwrap_or_default();
                 Some(format!("Bearer {token}").parse().map_err(|_| {
                     format!(
                         "--token-file {}: the token is not valid in a header",

@@ -13,9 +13,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::layout::{FontLibrary, FontSettings};
 use crate::model::{ExportJob, Limits, limits};
-use crate::render::Registry;
-use crate::server::Config;
+use crate::pipeline::{self, ExportError};
+use crate::render::{Registry, Renderer, external};
+use crate::server::{Config, RunError};
+use crate::settings::{Setting, SettingError, read_tokens};
 
 /// Turns structured news articles into finished documents: PDF, EPUB and plain text.
 #[derive(Debug, Parser)]
@@ -32,10 +35,10 @@ pub struct Cli {
 enum Command {
     /// Serve the gRPC API (the default).
     Serve(ServeArgs),
-    /// Render a JSON request or article locally, without a server.
+    /// Render a JSON request, article or collection locally, without a server.
     Render(RenderArgs),
     /// List the formats this build can render.
-    Formats,
+    Formats(FormatsArgs),
     /// Load a running server with unary Export calls and report throughput and latency.
     Bench(bench::BenchArgs),
     /// Export many inputs through running servers: one document each, or one `--bundle`.
@@ -76,13 +79,8 @@ struct ServeArgs {
     /// The most articles in one collection.
     #[arg(long, env = "BROADSHEET_MAX_COLLECTION_ARTICLES", default_value_t = limits::DEFAULT_COLLECTION_ARTICLES)]
     max_collection_articles: usize,
-    /// A folder of extra fonts for scripts the embedded fonts lack (CJK, for example);
-    /// may be given more than once. The machine's installed fonts are used too.
-    #[arg(long = "font-dir", env = "BROADSHEET_FONT_DIR", value_delimiter = ':')]
-    font_dirs: Vec<PathBuf>,
-    /// Use only the embedded fonts and `--font-dir` folders, not the machine's fonts.
-    #[arg(long, env = "BROADSHEET_NO_SYSTEM_FONTS")]
-    no_system_fonts: bool,
+    #[command(flatten)]
+    formats: FormatArgs,
     /// The log format: one line per event, as text or as JSON.
     #[arg(long, env = "BROADSHEET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -110,21 +108,67 @@ enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Args)]
-struct RenderArgs {
-    /// The format id or alias; overrides the request's own `format`.
-    #[arg(long, short)]
-    format: Option<String>,
-    /// A folder of extra fonts for scripts the embedded fonts lack; may be repeated.
+/// What the formats are made with: fonts and external renderers. Shared by `serve`,
+/// `render` and `formats`, so all three build the same registry.
+#[derive(Debug, Clone, Args)]
+struct FormatArgs {
+    /// A folder of extra fonts for scripts the embedded fonts lack (CJK, for example);
+    /// may be given more than once. The machine's installed fonts are used too.
     #[arg(long = "font-dir", env = "BROADSHEET_FONT_DIR", value_delimiter = ':')]
     font_dirs: Vec<PathBuf>,
     /// Use only the embedded fonts and `--font-dir` folders, not the machine's fonts.
     #[arg(long, env = "BROADSHEET_NO_SYSTEM_FONTS")]
     no_system_fonts: bool,
+    /// A TOML file of external renderers: formats made by programs, without a recompile.
+    #[arg(long, env = "BROADSHEET_RENDERERS")]
+    renderers: Option<PathBuf>,
+}
+
+impl FormatArgs {
+    /// The registry: the built-in formats drawing with the configured fonts, then the
+    /// external ones, none of which may take a built-in name.
+    fn registry(&self, max_output: usize) -> Result<Registry, String> {
+        let fonts = FontLibrary::new(FontSettings::new(
+            self.font_dirs.clone(),
+            !self.no_system_fonts,
+        ))
+        .map_err(|e| setting_message(&e))?;
+        let mut registry = Registry::builtin(&fonts);
+        if let Some(path) = &self.renderers {
+            for renderer in external::load(path, max_output).map_err(|e| setting_message(&e))? {
+                let id = renderer.id().to_owned();
+                registry = registry.try_with(std::sync::Arc::new(renderer)).map_err(|taken| {
+                    setting_message(&SettingError::new(
+                        Setting::Renderers,
+                        format!(
+                            "{}: [renderer.{id}]: the name `{taken}` is taken by another format",
+                            path.display()
+                        ),
+                    ))
+                })?;
+            }
+        }
+        Ok(registry)
+    }
+}
+
+#[derive(Debug, Args)]
+struct FormatsArgs {
+    #[command(flatten)]
+    formats: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+struct RenderArgs {
+    /// The format id or alias; overrides the request's own `format`.
+    #[arg(long, short)]
+    format: Option<String>,
+    #[command(flatten)]
+    formats: FormatArgs,
     /// Where to write the document; `-` is standard output.
     #[arg(long, short, default_value = "-")]
     output: PathBuf,
-    /// The JSON request or article; `-` is standard input.
+    /// The JSON request, article or collection; `-` is standard input.
     input: PathBuf,
 }
 
@@ -132,15 +176,16 @@ impl ServeArgs {
     fn config(&self) -> Result<Config, String> {
         let defaults = Config::default();
         let tls = match (&self.tls_cert, &self.tls_key) {
-            (Some(cert), Some(key)) => Some(crate::server::tls_config(
-                cert,
-                key,
-                self.tls_client_ca.as_deref(),
-            )?),
+            (Some(cert), Some(key)) => Some(
+                crate::server::tls_config(cert, key, self.tls_client_ca.as_deref())
+                    .map_err(|e| setting_message(&e))?,
+            ),
             _ => None,
         };
         let tokens = match &self.auth_token_file {
-            Some(path) => crate::server::read_tokens(path)?,
+            Some(path) => {
+                read_tokens(Setting::AuthTokenFile, path).map_err(|e| setting_message(&e))?
+            }
             None => Vec::new(),
         };
         Ok(Config {
@@ -169,7 +214,7 @@ pub fn main() -> ExitCode {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Render(args)) => report(render(args)),
-        Some(Command::Formats) => report(formats()),
+        Some(Command::Formats(args)) => report(formats(args)),
         Some(Command::Bench(args)) => report(bench::run(args)),
         Some(Command::Export(args)) => report(export::run(args)),
         Some(Command::Faults(args)) => report(faults::run(args)),
@@ -182,6 +227,27 @@ fn peak_rss_mb(process: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
+}
+
+/// The flag (and environment variable) that gives a setting, for messages.
+fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::TlsCert => "--tls-cert",
+        Setting::TlsKey => "--tls-key",
+        Setting::TlsClientCa => "--tls-client-ca",
+        Setting::AuthTokenFile => "--auth-token-file",
+        Setting::TokenFile => "--token-file",
+        Setting::Ca => "--ca",
+        Setting::FontDirs => "--font-dir",
+        Setting::Renderers => "--renderers",
+        Setting::Listen => "--listen",
+        Setting::MetricsListen => "--metrics-listen",
+    }
+}
+
+/// A settings error as the command line says it: by the flag.
+fn setting_message(error: &SettingError) -> String {
+    format!("{} {}", flag(error.setting), error.reason)
 }
 
 fn report(result: Result<(), String>) -> ExitCode {
@@ -209,11 +275,17 @@ fn init_logging(format: LogFormat) {
 
 fn serve(args: ServeArgs) -> ExitCode {
     init_logging(args.log_format);
-    crate::layout::configure_fonts(&args.font_dirs, !args.no_system_fonts);
-    tracing::info!(
-        faces = crate::layout::system_faces(),
-        "font folders indexed for fallback"
-    );
+    let registry = match args
+        .formats
+        .registry(usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX))
+    {
+        Ok(registry) => registry,
+        Err(why) => {
+            eprintln!("broadsheet: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(formats = registry.renderers().count(), "formats registered");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -237,40 +309,46 @@ fn serve(args: ServeArgs) -> ExitCode {
             let bound = crate::server::serve_metrics(address).await?;
             tracing::info!(address = %bound, "metrics listening");
         }
-        crate::server::run(config, Registry::builtin(), args.listen).await
+        crate::server::run(config, registry, args.listen).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(RunError::Setting(error)) => {
+            eprintln!("broadsheet: {}", setting_message(&error));
+            ExitCode::FAILURE
+        }
         Err(error) => {
             tracing::error!(%error, "the server stopped");
-            eprintln!("broadsheet: cannot serve on {}: {error}", args.listen);
+            eprintln!("broadsheet: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
 fn render(args: RenderArgs) -> Result<(), String> {
-    crate::layout::configure_fonts(&args.font_dirs, !args.no_system_fonts);
+    let limits = Limits::default();
+    let registry = args.formats.registry(DEFAULT_MAX_OUTPUT)?;
     let input = read_input(&args.input)?;
     let mut request = crate::json::request_from_json(&input)
         .map_err(|e| format!("{}: {e}", args.input.display()))?;
     if let Some(format) = args.format {
         request.format = format;
     }
-    let job = ExportJob::from_pb(request, &Limits::default())
+    let job = ExportJob::from_pb(request, &limits)
         .map_err(|e| format!("{}: {e}", args.input.display()))?;
-    let registry = Registry::builtin();
-    let renderer = registry
-        .resolve(&job.format)
-        .map_err(|e| format!("--format {e}"))?;
-    let rendered = renderer
-        .render(&job.document, &job.options)
-        .map_err(|e| e.to_string())?;
-    for warning in &rendered.warnings {
+    let export = pipeline::export(&registry, &job, None).map_err(|e| match e {
+        ExportError::Invalid(invalid) => format!("{}: {invalid}", args.input.display()),
+        ExportError::Render(error) => error.to_string(),
+    })?;
+    for warning in &export.warnings {
         eprintln!("broadsheet: warning: {warning}");
     }
-    write_output(&args.output, &rendered.content)
+    write_output(&args.output, &export.content)
 }
+
+/// The most an external renderer may write when rendering locally: the server's default
+/// message limit.
+const DEFAULT_MAX_OUTPUT: usize = 64 * 1024 * 1024;
 
 fn read_input(path: &PathBuf) -> Result<String, String> {
     let mut text = String::new();
@@ -285,20 +363,23 @@ fn read_input(path: &PathBuf) -> Result<String, String> {
     Ok(text)
 }
 
+/// Writes the document. A reader that closes standard output early (`| head`) is not an
+/// error: like ripgrep, the command then stops quietly with status 0.
 fn write_output(path: &PathBuf, content: &[u8]) -> Result<(), String> {
     if path.as_os_str() == "-" {
         let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(content)
-            .and_then(|()| stdout.flush())
-            .map_err(|e| format!("cannot write to standard output: {e}"))
+        match stdout.write_all(content).and_then(|()| stdout.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(format!("cannot write to standard output: {e}")),
+        }
     } else {
         std::fs::write(path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
 }
 
-fn formats() -> Result<(), String> {
-    let registry = Registry::builtin();
+fn formats(args: FormatsArgs) -> Result<(), String> {
+    let registry = args.formats.registry(DEFAULT_MAX_OUTPUT)?;
     let mut out = String::new();
     for renderer in registry.renderers() {
         let aliases = renderer.aliases().join(", ");

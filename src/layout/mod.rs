@@ -6,8 +6,8 @@
 //! The embedded faces are DejaVu Serif and DejaVu Sans (regular and bold), which between
 //! them cover Latin, Greek, Cyrillic, Arabic, Hebrew and typographic punctuation.
 
+mod library;
 mod paragraph;
-mod system;
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -55,7 +55,7 @@ impl FontId {
     /// The font file.
     pub fn data(self) -> &'static [u8] {
         match self {
-            FontId::Extra(i) => system::extra(i).map_or(&[], |f| f.data),
+            FontId::Extra(i) => library::extra(i).map_or(&[], |f| f.data),
             FontId::SerifRegular => dejavu::serif::regular(),
             FontId::SerifBold => dejavu::serif::bold(),
             FontId::SerifItalic => dejavu::serif::italic(),
@@ -70,7 +70,7 @@ impl FontId {
     /// The index of the face in its file (for font collections).
     pub fn face_index(self) -> u32 {
         match self {
-            FontId::Extra(i) => system::extra(i).map_or(0, |f| f.index),
+            FontId::Extra(i) => library::extra(i).map_or(0, |f| f.index),
             _ => 0,
         }
     }
@@ -79,7 +79,7 @@ impl FontId {
     pub fn postscript_name(self) -> String {
         let name = match self {
             FontId::Extra(i) => {
-                return system::extra(i)
+                return library::extra(i)
                     .map_or_else(|| "Fallback".to_owned(), |f| f.postscript_name.clone())
                     .chars()
                     .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
@@ -123,8 +123,8 @@ impl FontId {
     }
 
     /// The look a fallback face should have to sit well beside this one.
-    fn want(self) -> system::Want {
-        system::Want {
+    fn want(self) -> library::Want {
+        library::Want {
             bold: matches!(
                 self,
                 FontId::SerifBold | FontId::SerifBoldItalic | FontId::SansBold
@@ -145,11 +145,11 @@ impl FontId {
     }
 }
 
+pub use library::{FontLibrary, FontSettings};
 pub use paragraph::{
     GlyphRun, LinkArea, Run, SetGlyph, SetLine, SetParagraph, Settings, TextStyle, advance_of,
     hyphenator, is_default_ignorable, set_paragraph,
 };
-pub use system::{available as system_faces, configure as configure_fonts};
 
 /// The parsed faces, made once on first use and shared by every render.
 static FACES: LazyLock<Vec<Face<'static>>> = LazyLock::new(|| {
@@ -166,7 +166,7 @@ static FACES: LazyLock<Vec<Face<'static>>> = LazyLock::new(|| {
 /// The parsed face of a font.
 pub fn face(font: FontId) -> &'static Face<'static> {
     match font {
-        FontId::Extra(i) => match system::extra(i) {
+        FontId::Extra(i) => match library::extra(i) {
             Some(extra) => &extra.face,
             None => &FACES[0],
         },
@@ -174,20 +174,9 @@ pub fn face(font: FontId) -> &'static Face<'static> {
     }
 }
 
-/// The face to use for `c` in `style`: the first in the style's chain that has it, else a
-/// machine font that has it, else `None`.
-pub fn font_for(font: FontId, c: char) -> Option<FontId> {
-    if face(font).glyph_index(c).is_some() {
-        return Some(font);
-    }
-    font.chain()
-        .find(|f| face(*f).glyph_index(c).is_some())
-        .or_else(|| system::fallback(c, font.want()).map(FontId::Extra))
-}
-
 /// Parses every embedded font, and loads the English hyphenation patterns, now rather than
 /// on the first request that needs them. Other languages' patterns load on first use.
-pub fn preload() {
+pub(crate) fn preload() {
     LazyLock::force(&FACES);
     let _ = hyphenator(&crate::model::Language::default());
 }
@@ -216,22 +205,21 @@ pub struct ShapedLine {
     pub missing: Vec<char>,
 }
 
-/// The first face in `chain` that has a glyph for `c`, else a machine font that has it.
-fn covering(chain: &[FontId], c: char) -> Option<FontId> {
+/// The first face in `chain` that has a glyph for `c`, else a fallback face that has it.
+fn covering(fonts: &FontLibrary, chain: &[FontId], c: char) -> Option<FontId> {
+    let first = *chain.first()?;
     chain
         .iter()
         .copied()
         .find(|&font| face(font).glyph_index(c).is_some())
-        .or_else(|| {
-            let want = chain.first().map_or(
-                system::Want {
-                    bold: false,
-                    serif: false,
-                },
-                |f| f.want(),
-            );
-            system::fallback(c, want).map(FontId::Extra)
-        })
+        .or_else(|| fonts.font_for(first, c))
+}
+
+/// Adds a character no face covers to a list of them, once, in order of first appearance.
+pub fn note_missing(missing: &mut Vec<char>, c: char) {
+    if !missing.contains(&c) {
+        missing.push(c);
+    }
 }
 
 /// Whether a character takes the face of its neighbours rather than choosing its own:
@@ -248,7 +236,13 @@ pub(crate) fn is_mark(c: char) -> bool {
 
 /// Shapes one line of text at `size` units per em, choosing a face per character from
 /// `chain` by coverage, and orders it for display with the bidi algorithm.
-pub fn shape_line(text: &str, chain: &[FontId], size: f32, rtl_paragraph: bool) -> ShapedLine {
+pub fn shape_line(
+    fonts: &FontLibrary,
+    text: &str,
+    chain: &[FontId],
+    size: f32,
+    rtl_paragraph: bool,
+) -> ShapedLine {
     let mut line = ShapedLine::default();
     if text.is_empty() || chain.is_empty() {
         return line;
@@ -263,7 +257,13 @@ pub fn shape_line(text: &str, chain: &[FontId], size: f32, rtl_paragraph: bool) 
     let mut pen = 0.0f32;
     for run in runs {
         let rtl = bidi.levels.get(run.start).is_some_and(|l| l.is_rtl());
-        let mut pieces = font_pieces(&text[run.clone()], run.start, chain, &mut line.missing);
+        let mut pieces = font_pieces(
+            fonts,
+            &text[run.clone()],
+            run.start,
+            chain,
+            &mut line.missing,
+        );
         if rtl {
             pieces.reverse();
         }
@@ -277,6 +277,7 @@ pub fn shape_line(text: &str, chain: &[FontId], size: f32, rtl_paragraph: bool) 
 
 /// Splits a bidi run into pieces that one face covers, in logical order.
 fn font_pieces(
+    fonts: &FontLibrary,
     run: &str,
     offset: usize,
     chain: &[FontId],
@@ -287,12 +288,10 @@ fn font_pieces(
         let at = offset + i..offset + i + c.len_utf8();
         let font = match pieces.last() {
             Some(&(last, _)) if is_neutral(c) => last,
-            _ => match covering(chain, c) {
+            _ => match covering(fonts, chain, c) {
                 Some(font) => font,
                 None => {
-                    if !missing.contains(&c) {
-                        missing.push(c);
-                    }
+                    note_missing(missing, c);
                     chain[0]
                 }
             },
@@ -407,7 +406,13 @@ mod tests {
 
     #[test]
     fn shapes_latin_cyrillic_and_greek_in_the_serif() {
-        let line = shape_line("Kremlin Кремль Κρεμλίνο", &CHAIN, 10.0, false);
+        let line = shape_line(
+            &FontLibrary::embedded(),
+            "Kremlin Кремль Κρεμλίνο",
+            &CHAIN,
+            10.0,
+            false,
+        );
         assert!(line.missing.is_empty());
         assert!(line.glyphs.iter().all(|g| g.font == FontId::SerifRegular));
         assert!(line.width > 50.0);
@@ -415,7 +420,7 @@ mod tests {
 
     #[test]
     fn falls_back_to_the_sans_for_arabic_and_joins_it() {
-        let line = shape_line("القاهرة", &CHAIN, 10.0, true);
+        let line = shape_line(&FontLibrary::embedded(), "القاهرة", &CHAIN, 10.0, true);
         assert!(line.missing.is_empty());
         assert!(line.glyphs.iter().all(|g| g.font == FontId::SansRegular));
         // Joined forms differ from the isolated forms of the same letters.
@@ -429,7 +434,7 @@ mod tests {
 
     #[test]
     fn reports_what_no_face_covers() {
-        let line = shape_line("北京 🙂", &CHAIN, 10.0, false);
+        let line = shape_line(&FontLibrary::embedded(), "北京 🙂", &CHAIN, 10.0, false);
         assert_eq!(line.missing, ['北', '京', '🙂']);
     }
 }

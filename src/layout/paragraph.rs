@@ -50,6 +50,8 @@ pub struct Settings<'a> {
     /// The direction to assume when the text has no strong character of its own; otherwise
     /// its first strong character decides (rules P2 and P3 of the bidi algorithm).
     pub rtl: bool,
+    /// The fonts to fall back to for characters the styles' faces lack.
+    pub fonts: &'a super::FontLibrary,
 }
 
 /// One glyph set on a line.
@@ -196,11 +198,7 @@ impl<'a> Builder<'a> {
                 });
             styles.push((run.style, link, start..text.len()));
         }
-        let rtl = match unicode_bidi::get_base_direction(text.as_str()) {
-            unicode_bidi::Direction::Ltr => false,
-            unicode_bidi::Direction::Rtl => true,
-            unicode_bidi::Direction::Mixed => settings.rtl,
-        };
+        let rtl = crate::typography::direction::is_rtl_text(&text, settings.rtl);
         let level = if rtl { Level::rtl() } else { Level::ltr() };
         let levels = if text.is_empty() {
             Vec::new()
@@ -389,12 +387,10 @@ impl<'a> Builder<'a> {
                 // Marks and invisible controls go with what they attach to; shaping hides
                 // the controls a face has no glyph for.
                 current.map_or(style.font, |(_, _, f, _)| f)
-            } else if let Some(font) = super::font_for(style.font, c) {
+            } else if let Some(font) = self.settings.fonts.font_for(style.font, c) {
                 font
             } else {
-                if !self.missing.contains(&c) {
-                    self.missing.push(c);
-                }
+                super::note_missing(&mut self.missing, c);
                 style.font
             };
             let key = (style, link, font, level);
@@ -967,6 +963,7 @@ fn patterns_for(language: &Language) -> Option<hyphenation::Language> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::FontLibrary;
 
     fn style() -> TextStyle {
         TextStyle {
@@ -991,6 +988,7 @@ mod tests {
             justify: true,
             hyphenator: hyphenator(&english),
             rtl: false,
+            fonts: &FontLibrary::embedded(),
         };
         let set = set_paragraph(
             &[Run {
@@ -1024,6 +1022,7 @@ mod tests {
             justify: true,
             hyphenator: None,
             rtl: false,
+            fonts: &FontLibrary::embedded(),
         };
         let set = set_paragraph(
             &[Run {
@@ -1048,6 +1047,7 @@ mod tests {
                 justify: true,
                 hyphenator: None,
                 rtl: false,
+                fonts: &FontLibrary::embedded(),
             };
             let set = set_paragraph(
                 &[Run {

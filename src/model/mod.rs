@@ -12,6 +12,7 @@ mod error;
 mod image;
 pub mod limits;
 mod options;
+mod to_pb;
 
 use chrono::{DateTime, Utc};
 use unicode_segmentation::UnicodeSegmentation;
@@ -26,6 +27,7 @@ pub use options::{EpubOptions, PdfOptions, RenderOptions, TextOptions};
 // One value per request, moved rarely: boxing the article would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Document {
     /// A single article.
     Article(Article),
@@ -204,6 +206,7 @@ pub struct Contributor {
 
 /// What a contributor did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Role {
     /// Wrote the article (also used when no role was given).
     Author,
@@ -219,6 +222,7 @@ pub enum Role {
 
 /// One block of article text.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Block {
     /// A paragraph; never empty.
     Paragraph(Vec<Span>),

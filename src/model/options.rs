@@ -14,6 +14,7 @@ pub struct RenderOptions {
 
 /// Options for the PDF renderer, in points (1/72 inch).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct PdfOptions {
     /// The page width.
     pub page_width: f32,
@@ -63,6 +64,7 @@ impl Default for PdfOptions {
 
 /// Options for the EPUB renderer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct EpubOptions {
     /// Scale wider images down to this width in pixels.
     pub max_image_width: Option<u32>,
@@ -84,6 +86,7 @@ impl EpubOptions {
 
 /// Options for the plain-text renderer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TextOptions {
     /// The line width in terminal columns, or `None` for no wrapping.
     pub width: Option<usize>,

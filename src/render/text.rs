@@ -8,8 +8,8 @@
 //! becomes a digest: a masthead, a numbered contents list, then the articles, each opened by
 //! a full-width rule.
 
-use super::{RenderError, Rendered, Renderer};
-use crate::model::{Article, Block, Collection, Document, Figure, RenderOptions, Span};
+use super::{RenderContext, RenderError, Rendered, Renderer};
+use crate::model::{Article, Block, Collection, Document, Figure, Span};
 use crate::typography::{
     LinkTable, byline, credits_line, display_width, fill, format_date, published_text, updated_text,
 };
@@ -39,24 +39,16 @@ impl Renderer for TextRenderer {
         "Plain UTF-8 text wrapped to a column width, with links as numbered references"
     }
 
-    fn render(
-        &self,
-        document: &Document,
-        options: &RenderOptions,
-    ) -> Result<Rendered, RenderError> {
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Rendered, RenderError> {
         let mut writer = Writer {
             out: String::new(),
-            width: options.text.width,
+            width: cx.options.text.width,
         };
-        match document {
+        match cx.document {
             Document::Article(article) => writer.article(article),
             Document::Collection(collection) => writer.collection(collection),
         }
-        Ok(Rendered {
-            content: writer.out.into_bytes(),
-            page_count: 0,
-            warnings: Vec::new(),
-        })
+        Ok(Rendered::new(writer.out.into_bytes(), 0))
     }
 }
 

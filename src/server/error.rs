@@ -5,6 +5,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::model::Invalid;
 use crate::pb;
+use crate::pipeline::ExportError;
 use crate::render::RenderError;
 
 /// Why a request failed.
@@ -37,18 +38,39 @@ pub enum Error {
         "the renderer crashed on this document; this is a bug, please report it with the request"
     )]
     Panicked,
+    /// The call carried no accepted bearer token.
+    #[error("a valid `authorization: Bearer <token>` header is required")]
+    Unauthenticated,
+}
+
+impl From<ExportError> for Error {
+    fn from(error: ExportError) -> Self {
+        match error {
+            ExportError::Invalid(invalid) => Error::Invalid(invalid),
+            ExportError::Render(render) => Error::Render(render),
+        }
+    }
 }
 
 impl Error {
-    /// The gRPC code for this error.
+    /// The gRPC code for this error: the one table of codes, which the `Status` and the
+    /// `ExportBatch` error are both made from.
     pub fn code(&self) -> Code {
         match self {
             Error::Invalid(_) => Code::InvalidArgument,
             Error::Overloaded { .. } => Code::ResourceExhausted,
-            Error::DeadlineExceeded => Code::DeadlineExceeded,
+            Error::DeadlineExceeded | Error::Render(RenderError::DeadlineExceeded { .. }) => {
+                Code::DeadlineExceeded
+            }
             Error::ShuttingDown => Code::Unavailable,
+            Error::Unauthenticated => Code::Unauthenticated,
             Error::Render(_) | Error::Panicked => Code::Internal,
         }
+    }
+
+    /// Whether the error is the server's fault, to be logged as an error.
+    pub fn is_fault(&self) -> bool {
+        self.code() == Code::Internal
     }
 
     /// This error as one result of an `ExportBatch` stream.
@@ -74,6 +96,7 @@ impl Error {
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
+        let code = error.code();
         let message = error.to_string();
         match error {
             Error::Invalid(invalid) => {
@@ -83,15 +106,12 @@ impl From<Error> for Status {
                     .map(|v| tonic_types::FieldViolation::new(v.field, v.description))
                     .collect();
                 Status::with_error_details(
-                    Code::InvalidArgument,
+                    code,
                     message,
                     ErrorDetails::with_bad_request(violations),
                 )
             }
-            Error::Overloaded { .. } => Status::resource_exhausted(message),
-            Error::DeadlineExceeded => Status::deadline_exceeded(message),
-            Error::ShuttingDown => Status::unavailable(message),
-            Error::Render(_) | Error::Panicked => Status::internal(message),
+            _ => Status::new(code, message),
         }
     }
 }

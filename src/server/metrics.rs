@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
+use crate::settings::{Setting, SettingError};
+
 pub(crate) const REQUESTS: &str = "broadsheet_requests_total";
 pub(crate) const RENDER_SECONDS: &str = "broadsheet_render_seconds";
 pub(crate) const RESPONSE_BYTES: &str = "broadsheet_response_bytes_total";
@@ -43,17 +45,25 @@ fn handle() -> Option<&'static PrometheusHandle> {
 
 /// Serves the metrics as Prometheus text on `address` (any path) until the process ends;
 /// returns the bound address.
-pub async fn serve_metrics(address: SocketAddr) -> std::io::Result<SocketAddr> {
-    let handle = handle().ok_or_else(|| std::io::Error::other("no metrics recorder"))?;
+pub async fn serve_metrics(address: SocketAddr) -> Result<SocketAddr, SettingError> {
+    let error = |reason: String| SettingError::new(Setting::MetricsListen, reason);
+    let handle =
+        handle().ok_or_else(|| error("the metrics recorder could not be installed".to_owned()))?;
     // Show the pool's series from the start, not only after their first change.
     metrics::counter!(SHED).increment(0);
     metrics::gauge!(IN_FLIGHT).increment(0.0);
     metrics::gauge!(QUEUE_DEPTH).increment(0.0);
-    let listener = TcpListener::bind(address).await?;
-    let local = listener.local_addr()?;
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|e| error(format!("{address}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| error(format!("{address}: {e}")))?;
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
+                // Out of file descriptors and the like: wait rather than spin.
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 continue;
             };
             let service = hyper::service::service_fn(move |_request| async move {

@@ -30,11 +30,12 @@ use crate::model::Limits;
 use crate::pb;
 use crate::pb::export_service_server::ExportServiceServer;
 use crate::render::Registry;
+use crate::settings::{Setting, SettingError};
 
 pub use deadline::Deadline;
 pub use error::Error;
 pub use metrics::serve_metrics;
-pub use security::{read_tokens, tls_config};
+pub use security::tls_config;
 pub use service::{CHUNK_BYTES, ExportServer};
 
 /// How long a client gets to complete the TLS handshake.
@@ -205,18 +206,23 @@ pub async fn serve(
 }
 
 /// Binds `listen`, logs the address, and serves until SIGINT or SIGTERM.
-pub async fn run(config: Config, registry: Registry, listen: SocketAddr) -> std::io::Result<()> {
+pub async fn run(config: Config, registry: Registry, listen: SocketAddr) -> Result<(), RunError> {
     // Fonts and hyphenation patterns are parsed once, here, not in the first request.
     let started = std::time::Instant::now();
-    tokio::task::spawn_blocking(crate::layout::preload)
-        .await
-        .map_err(std::io::Error::other)?;
+    let registry = tokio::task::spawn_blocking(move || {
+        registry.warm_up();
+        registry
+    })
+    .await
+    .map_err(|e| RunError::Serve(std::io::Error::other(e)))?;
     tracing::info!(
         ms = started.elapsed().as_secs_f64() * 1000.0,
-        "fonts loaded"
+        "renderers warmed up"
     );
-    let listener = TcpListener::bind(listen).await?;
-    let local = listener.local_addr()?;
+    let listener = TcpListener::bind(listen).await.map_err(|e| {
+        RunError::Setting(SettingError::new(Setting::Listen, format!("{listen}: {e}")))
+    })?;
+    let local = listener.local_addr().map_err(RunError::Serve)?;
     tracing::info!(
         address = %local,
         max_concurrent_renders = config.max_concurrent_renders,
@@ -225,9 +231,22 @@ pub async fn run(config: Config, registry: Registry, listen: SocketAddr) -> std:
         auth_tokens = config.tokens.len(),
         "listening"
     );
-    serve(config, registry, listener, shutdown_signal()).await?;
+    serve(config, registry, listener, shutdown_signal())
+        .await
+        .map_err(RunError::Serve)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Why the server could not start or stopped serving.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A setting could not be used: the address is taken, say.
+    #[error(transparent)]
+    Setting(#[from] SettingError),
+    /// Serving failed.
+    #[error("serving failed: {0}")]
+    Serve(std::io::Error),
 }
 
 /// Completes on the first SIGINT or SIGTERM.

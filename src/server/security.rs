@@ -13,74 +13,58 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use subtle::ConstantTimeEq;
 use tokio_rustls::rustls;
 
+use super::error::Error;
+use crate::settings::{Setting, SettingError};
+
 /// Builds the TLS configuration from PEM files: the server's certificate chain and key,
-/// and, for mutual TLS, the CA that client certificates must chain to.
+/// and, for mutual TLS, the CA that client certificates must chain to. Each error names the
+/// setting whose file is at fault.
 pub fn tls_config(
     cert: &Path,
     key: &Path,
     client_ca: Option<&Path>,
-) -> Result<Arc<rustls::ServerConfig>, String> {
+) -> Result<Arc<rustls::ServerConfig>, SettingError> {
+    let at = |setting: Setting, path: &Path| {
+        let path = path.display().to_string();
+        move |e: &dyn std::fmt::Display| SettingError::new(setting, format!("{path}: {e}"))
+    };
+    let cert_error = at(Setting::TlsCert, cert);
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-        .map_err(|e| format!("--tls-cert {}: {e}", cert.display()))?
+        .map_err(|e| cert_error(&e))?
         .collect::<Result<_, _>>()
-        .map_err(|e| format!("--tls-cert {}: {e}", cert.display()))?;
+        .map_err(|e| cert_error(&e))?;
     if chain.is_empty() {
-        return Err(format!(
-            "--tls-cert {}: no certificate in the file",
-            cert.display()
-        ));
+        return Err(cert_error(&"no certificate in the file"));
     }
-    let key = PrivateKeyDer::from_pem_file(key)
-        .map_err(|e| format!("--tls-key {}: {e}", key.display()))?;
+    let key_error = at(Setting::TlsKey, key);
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| key_error(&e))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS: {e}"))?;
+        .map_err(|e| cert_error(&e))?;
     let builder = match client_ca {
         None => builder.with_no_client_auth(),
         Some(path) => {
+            let ca_error = at(Setting::TlsClientCa, path);
             let mut roots = rustls::RootCertStore::empty();
-            for ca in CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("--tls-client-ca {}: {e}", path.display()))?
-            {
-                let ca = ca.map_err(|e| format!("--tls-client-ca {}: {e}", path.display()))?;
-                roots
-                    .add(ca)
-                    .map_err(|e| format!("--tls-client-ca {}: {e}", path.display()))?;
+            for ca in CertificateDer::pem_file_iter(path).map_err(|e| ca_error(&e))? {
+                let ca = ca.map_err(|e| ca_error(&e))?;
+                roots.add(ca).map_err(|e| ca_error(&e))?;
             }
             let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
                 Arc::new(roots),
                 provider,
             )
             .build()
-            .map_err(|e| format!("--tls-client-ca {}: {e}", path.display()))?;
+            .map_err(|e| ca_error(&e))?;
             builder.with_client_cert_verifier(verifier)
         }
     };
     let mut config = builder
         .with_single_cert(chain, key)
-        .map_err(|e| format!("--tls-cert/--tls-key: {e}"))?;
+        .map_err(|e| key_error(&format!("does not match the certificate: {e}")))?;
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(Arc::new(config))
-}
-
-/// Reads bearer tokens, one a line; blank lines and lines starting with `#` are skipped.
-pub fn read_tokens(path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("--auth-token-file {}: {e}", path.display()))?;
-    let tokens: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
-    if tokens.is_empty() {
-        return Err(format!(
-            "--auth-token-file {}: no token in the file",
-            path.display()
-        ));
-    }
-    Ok(tokens)
 }
 
 /// A tower layer that requires `authorization: Bearer <token>` on every call except gRPC
@@ -134,9 +118,7 @@ where
         if self.allows(&request) {
             Either::Right(self.inner.call(request))
         } else {
-            let status = tonic::Status::unauthenticated(
-                "a valid `authorization: Bearer <token>` header is required",
-            );
+            let status = tonic::Status::from(Error::Unauthenticated);
             Either::Left(ready(Ok(status.into_http())))
         }
     }

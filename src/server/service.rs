@@ -14,8 +14,9 @@ use tonic::{Code, Request, Response, Status, Streaming};
 use super::deadline::Deadline;
 use super::error::Error;
 use super::pool::{Admission, RenderPool};
-use crate::model::{Document, ExportJob, FieldViolation, Invalid, Limits};
+use crate::model::{ExportJob, Limits};
 use crate::pb;
+use crate::pipeline;
 use crate::render::Registry;
 
 /// The largest `ExportChunk.data`.
@@ -68,7 +69,7 @@ impl ExportServer {
         let limits = self.limits;
         self.pool
             .run(admission, deadline, move || {
-                render(&registry, &limits, request)
+                render(&registry, &limits, request, deadline)
             })
             .await
     }
@@ -101,41 +102,27 @@ impl ExportServer {
     }
 }
 
-/// The blocking part of a request: conversion, format lookup and rendering.
+/// The blocking part of a request: validation, then the pipeline.
 fn render(
     registry: &Registry,
     limits: &Limits,
     request: pb::ExportRequest,
+    deadline: Option<Instant>,
 ) -> Result<Exported, Error> {
     let job = ExportJob::from_pb(request, limits)?;
-    let renderer = registry.resolve(&job.format).map_err(Invalid::from)?;
-    if matches!(job.document, Document::Collection(_)) && !renderer.supports_collections() {
-        return Err(Invalid {
-            violations: vec![FieldViolation {
-                field: "collection".to_owned(),
-                description: format!(
-                    "the `{}` format renders single articles only; send an `article`",
-                    renderer.id()
-                ),
-            }],
-        }
-        .into());
-    }
-    let started = StdInstant::now();
-    let rendered = renderer.render(&job.document, &job.options)?;
-    metrics::histogram!(super::metrics::RENDER_SECONDS, "format" => renderer.id())
-        .record(started.elapsed().as_secs_f64());
-    let word_count = u32::try_from(job.document.word_count()).unwrap_or(u32::MAX);
+    let export = pipeline::export(registry, &job, deadline.map(Instant::into_std))?;
+    metrics::histogram!(super::metrics::RENDER_SECONDS, "format" => export.format.clone())
+        .record(export.render_time.as_secs_f64());
     Ok(Exported {
         info: pb::DocumentInfo {
-            page_count: rendered.page_count,
-            word_count,
-            byte_size: rendered.content.len() as u64,
+            page_count: export.page_count,
+            word_count: export.word_count,
+            byte_size: export.content.len() as u64,
         },
-        content: Bytes::from(rendered.content),
-        media_type: renderer.media_type().to_owned(),
-        file_name: format!("{}.{}", job.document.file_stem(), renderer.extension()),
-        warnings: rendered.warnings,
+        content: Bytes::from(export.content),
+        media_type: export.media_type,
+        file_name: export.file_name,
+        warnings: export.warnings,
     })
 }
 
@@ -178,7 +165,7 @@ fn log_request(
             code = ?Code::Ok,
             "request"
         ),
-        Err(error @ (Error::Render(_) | Error::Panicked)) => tracing::error!(
+        Err(error) if error.is_fault() => tracing::error!(
             method,
             request_id,
             format,
@@ -211,7 +198,7 @@ fn record_metrics(
 ) {
     let format = registry
         .resolve(&format.trim().to_lowercase())
-        .map_or("other", |renderer| renderer.id());
+        .map_or_else(|_| "other".to_owned(), |renderer| renderer.id().to_owned());
     let code = match result {
         Ok(_) => Code::Ok,
         Err(error) => error.code(),
@@ -219,7 +206,7 @@ fn record_metrics(
     metrics::counter!(
         super::metrics::REQUESTS,
         "method" => method,
-        "format" => format,
+        "format" => format.clone(),
         "code" => format!("{code:?}")
     )
     .increment(1);

@@ -1,15 +1,18 @@
 //! Typographic logic shared by every renderer: measuring and wrapping text, bylines and
-//! credit lines, dates in the article's language, link numbering and contents lists. Renderers call these
-//! instead of keeping their own copies.
+//! credit lines, dates in the article's language, link numbering, contents lists and the
+//! direction of a paragraph. Renderers call these instead of keeping their own copies.
 
 mod contents;
 mod credits;
 mod dates;
+pub mod direction;
 mod links;
+mod warnings;
 mod wrap;
 
 pub use contents::{SectionGroup, section_groups};
 pub use credits::{byline, credits_line, join_names};
 pub use dates::{format_date, format_date_time, format_time, published_text, updated_text};
 pub use links::LinkTable;
+pub use warnings::missing_glyphs_warning;
 pub use wrap::{break_opportunities, display_width, fill};

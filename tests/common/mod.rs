@@ -16,6 +16,30 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::transport::Channel;
 
+/// The built-in formats drawing with the embedded fonts only, so that what a test renders
+/// does not depend on the fonts of the machine it runs on.
+pub fn builtin() -> Registry {
+    Registry::builtin(&broadsheet::layout::FontLibrary::embedded())
+}
+
+/// The built-in formats with the machine's fonts for fallback, as a server has by default.
+pub fn builtin_with_system_fonts() -> Registry {
+    let fonts = broadsheet::layout::FontLibrary::new(broadsheet::layout::FontSettings::new(
+        Vec::new(),
+        true,
+    ))
+    .expect("the machine's fonts are indexed");
+    Registry::builtin(&fonts)
+}
+
+/// Renders a validated job through the pipeline, as the server does.
+pub fn export(
+    registry: &Registry,
+    job: &broadsheet::model::ExportJob,
+) -> broadsheet::pipeline::Export {
+    broadsheet::pipeline::export(registry, job, None).expect("the document renders")
+}
+
 /// The path of a file under `tests/fixtures`.
 pub fn fixture_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -236,7 +260,7 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the built-in formats with the default settings.
     pub async fn start() -> Self {
-        Self::start_with(Config::default(), Registry::builtin()).await
+        Self::start_with(Config::default(), builtin()).await
     }
 
     /// Starts a server with the given settings and formats.

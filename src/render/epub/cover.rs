@@ -5,8 +5,10 @@
 
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
 
-use crate::layout::{FontId, ShapedLine, face, shape_line};
-use crate::typography::break_opportunities;
+use crate::layout::{
+    FontId, FontLibrary, PlacedGlyph, Run, Settings, ShapedLine, TextStyle, face, set_paragraph,
+    shape_line,
+};
 
 /// The cover's size: the 1:1.6 of Kindle's recommendation, at a resolution that is sharp on
 /// a 300 ppi reader's library screen and small to store.
@@ -25,7 +27,10 @@ pub(super) struct CoverText<'a> {
 
 /// Draws the cover and returns it as a grayscale PNG, with the characters that no embedded
 /// font could draw.
-pub(super) fn generate(text: &CoverText<'_>) -> Result<(Vec<u8>, Vec<char>), String> {
+pub(super) fn generate(
+    fonts: &FontLibrary,
+    text: &CoverText<'_>,
+) -> Result<(Vec<u8>, Vec<char>), String> {
     let mut pixmap = Pixmap::new(WIDTH, HEIGHT).ok_or("the cover canvas could not be made")?;
     pixmap.fill(tiny_skia::Color::WHITE);
     let mut missing = Vec::new();
@@ -42,8 +47,8 @@ pub(super) fn generate(text: &CoverText<'_>) -> Result<(Vec<u8>, Vec<char>), Str
     fill_rect(&mut pixmap, MARGIN, y, width, 10.0, &black);
     y += 40.0;
     if !text.masthead.is_empty() {
-        let size = fit_size(text.masthead, &[FontId::SansBold], width, 64.0);
-        let line = shape_line(text.masthead, &[FontId::SansBold], size, text.rtl);
+        let size = fit_size(fonts, text.masthead, &[FontId::SansBold], width, 64.0);
+        let line = shape_line(fonts, text.masthead, &[FontId::SansBold], size, text.rtl);
         y += size;
         draw_centered(&mut pixmap, &line, size, y, &black, &mut missing);
         y += size * 0.45;
@@ -55,22 +60,21 @@ pub(super) fn generate(text: &CoverText<'_>) -> Result<(Vec<u8>, Vec<char>), Str
     let foot = HEIGHT as f32 - MARGIN;
     fill_rect(&mut pixmap, MARGIN, foot - 90.0, width, 3.0, &black);
     if !text.date.is_empty() {
-        let size = fit_size(text.date, &small_chain, width, 44.0);
-        let line = shape_line(text.date, &small_chain, size, text.rtl);
+        let size = fit_size(fonts, text.date, &small_chain, width, 44.0);
+        let line = shape_line(fonts, text.date, &small_chain, size, text.rtl);
         draw_centered(&mut pixmap, &line, size, foot - 30.0, &black, &mut missing);
     }
     let mut bottom = foot - 150.0;
     if !text.subtitle.is_empty() {
-        let size = fit_size(text.subtitle, &small_chain, width, 44.0);
-        let line = shape_line(text.subtitle, &small_chain, size, text.rtl);
+        let size = fit_size(fonts, text.subtitle, &small_chain, width, 44.0);
+        let line = shape_line(fonts, text.subtitle, &small_chain, size, text.rtl);
         draw_centered(&mut pixmap, &line, size, bottom, &black, &mut missing);
         bottom -= 120.0;
     }
 
     // The title: as large as fits between the masthead and the foot, centred there.
     let top = y + 70.0;
-    let title_chain = [FontId::SerifBold, FontId::SansBold];
-    let (size, lines) = wrap_title(text.title, &title_chain, width, bottom - top, text.rtl);
+    let (size, lines) = wrap_title(fonts, text.title, width, bottom - top, text.rtl);
     let leading = size * LEADING;
     let block = leading * lines.len() as f32;
     let mut baseline = top + ((bottom - top) - block).max(0.0) / 2.0 + size * 0.9;
@@ -83,8 +87,8 @@ pub(super) fn generate(text: &CoverText<'_>) -> Result<(Vec<u8>, Vec<char>), Str
 }
 
 /// The largest size, at most `max`, at which `text` fits on one line.
-fn fit_size(text: &str, chain: &[FontId], width: f32, max: f32) -> f32 {
-    let natural = shape_line(text, chain, max, false).width;
+fn fit_size(fonts: &FontLibrary, text: &str, chain: &[FontId], width: f32, max: f32) -> f32 {
+    let natural = shape_line(fonts, text, chain, max, false).width;
     if natural <= width {
         max
     } else {
@@ -98,8 +102,8 @@ const LEADING: f32 = 1.18;
 /// Breaks the title into lines at its break opportunities, choosing the largest size from a
 /// fixed ladder at which every line fits the width and the block fits the height.
 fn wrap_title(
+    fonts: &FontLibrary,
     title: &str,
-    chain: &[FontId],
     width: f32,
     height: f32,
     rtl: bool,
@@ -107,7 +111,7 @@ fn wrap_title(
     const SIZES: [f32; 10] = [120.0, 104.0, 92.0, 80.0, 70.0, 60.0, 50.0, 42.0, 36.0, 30.0];
     let mut best = (SIZES[SIZES.len() - 1], Vec::new());
     for size in SIZES {
-        let lines = greedy_lines(title, chain, size, width, rtl);
+        let lines = title_lines(fonts, title, size, width, rtl);
         let fits =
             lines.len() as f32 * size * LEADING <= height && lines.iter().all(|l| l.width <= width);
         best = (size, lines);
@@ -118,36 +122,51 @@ fn wrap_title(
     best
 }
 
-fn greedy_lines(text: &str, chain: &[FontId], size: f32, width: f32, rtl: bool) -> Vec<ShapedLine> {
-    let shape =
-        |range: std::ops::Range<usize>| shape_line(text[range].trim_end(), chain, size, rtl);
-    let mut lines = Vec::new();
-    let mut start = 0;
-    // The furthest break opportunity up to which the current line still fits.
-    let mut fit_end: Option<usize> = None;
-    for end in break_opportunities(text) {
-        if shape(start..end).width <= width {
-            fit_end = Some(end);
-            continue;
-        }
-        if let Some(fit) = fit_end {
-            lines.push(shape(start..fit));
-            start = fit;
-        }
-        // What is left up to `end` either starts the next line or, being one word wider
-        // than the page, is a line of its own (and the caller tries a smaller size).
-        if shape(start..end).width <= width {
-            fit_end = Some(end);
-        } else {
-            lines.push(shape(start..end));
-            start = end;
-            fit_end = None;
-        }
-    }
-    if start < text.len() {
-        lines.push(shape(start..text.len()));
-    }
-    lines
+/// Sets the title with the shared paragraph engine, ragged and unhyphenated, as lines to
+/// draw.
+fn title_lines(
+    fonts: &FontLibrary,
+    text: &str,
+    size: f32,
+    width: f32,
+    rtl: bool,
+) -> Vec<ShapedLine> {
+    let set = set_paragraph(
+        &[Run {
+            text,
+            style: TextStyle {
+                font: FontId::SerifBold,
+                size,
+            },
+            link: None,
+        }],
+        &Settings {
+            width,
+            justify: false,
+            hyphenator: None,
+            rtl,
+            fonts,
+        },
+    );
+    set.lines
+        .into_iter()
+        .map(|line| ShapedLine {
+            glyphs: line
+                .runs
+                .iter()
+                .flat_map(|run| {
+                    run.glyphs.iter().map(|g| PlacedGlyph {
+                        font: run.font,
+                        glyph_id: g.glyph_id,
+                        x: g.x,
+                        y: g.y,
+                    })
+                })
+                .collect(),
+            width: line.width,
+            missing: set.missing.clone(),
+        })
+        .collect()
 }
 
 fn fill_rect(pixmap: &mut Pixmap, x: f32, y: f32, w: f32, h: f32, paint: &Paint<'_>) {
@@ -166,9 +185,7 @@ fn draw_centered(
     missing: &mut Vec<char>,
 ) {
     for &c in &line.missing {
-        if !missing.contains(&c) {
-            missing.push(c);
-        }
+        crate::layout::note_missing(missing, c);
     }
     let left = (WIDTH as f32 - line.width) / 2.0;
     let mut builder = PathBuilder::new();

@@ -17,15 +17,23 @@ use chrono::{DateTime, Utc};
 
 use self::package::{Creator, Landmarks, Metadata, NavEntry, Resource};
 use self::xhtml::ImageRefs;
-use super::{RenderError, Rendered, Renderer};
-use crate::model::{
-    Article, Block, Collection, Document, EpubOptions, Image, Language, RenderOptions, Role,
-};
+use super::{RenderContext, RenderError, Rendered, Renderer};
+use crate::layout::FontLibrary;
+use crate::model::{Article, Block, Collection, Document, EpubOptions, Image, Language, Role};
 use crate::typography::{format_date, section_groups};
 
-/// The EPUB renderer.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EpubRenderer;
+/// The EPUB renderer. Its fonts draw the generated covers.
+#[derive(Debug, Clone, Default)]
+pub struct EpubRenderer {
+    fonts: FontLibrary,
+}
+
+impl EpubRenderer {
+    /// An EPUB renderer whose generated covers draw with `fonts`.
+    pub fn new(fonts: FontLibrary) -> Self {
+        EpubRenderer { fonts }
+    }
+}
 
 impl Renderer for EpubRenderer {
     fn id(&self) -> &'static str {
@@ -48,12 +56,10 @@ impl Renderer for EpubRenderer {
         "EPUB 3 e-book with an NCX for older readers; a collection becomes one periodical-style issue"
     }
 
-    fn render(
-        &self,
-        document: &Document,
-        options: &RenderOptions,
-    ) -> Result<Rendered, RenderError> {
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Rendered, RenderError> {
+        let (document, options) = (cx.document, cx.options);
         let mut book = Book {
+            fonts: &self.fonts,
             options: options.epub,
             resources: Vec::new(),
             warnings: Vec::new(),
@@ -69,10 +75,8 @@ impl Renderer for EpubRenderer {
             Document::Article(article) => book.article(article),
             Document::Collection(collection) => book.collection(collection),
         };
-        book.finish(plan).map_err(|e| RenderError::Failed {
-            format: "epub",
-            reason: e.to_string(),
-        })
+        book.finish(plan)
+            .map_err(|e| RenderError::failed("epub", e.to_string()))
     }
 }
 
@@ -94,14 +98,15 @@ struct Plan {
 }
 
 /// A book being assembled.
-struct Book {
+struct Book<'a> {
+    fonts: &'a FontLibrary,
     options: EpubOptions,
     resources: Vec<Resource>,
     warnings: Vec<String>,
     images: usize,
 }
 
-impl Book {
+impl Book<'_> {
     fn push(&mut self, id: String, href: String, media_type: &'static str, data: Vec<u8>) {
         let in_spine = media_type == "application/xhtml+xml";
         self.resources.push(Resource {
@@ -204,18 +209,13 @@ impl Book {
     ) -> String {
         let image_id = match image_id {
             Some(id) => id,
-            None => match cover::generate(text) {
+            None => match cover::generate(self.fonts, text) {
                 Ok((png, missing)) => {
-                    if !missing.is_empty() {
-                        let points: Vec<String> = missing
-                            .iter()
-                            .map(|c| format!("U+{:04X}", *c as u32))
-                            .collect();
-                        self.warnings.push(format!(
-                            "the generated cover has no glyph for {}; those characters are missing from the cover image only",
-                            points.join(", ")
+                    self.warnings
+                        .extend(crate::typography::missing_glyphs_warning(
+                            &missing,
+                            "the generated cover image only",
                         ));
-                    }
                     self.push(
                         "cover-image".to_owned(),
                         "images/cover.png".to_owned(),
@@ -364,14 +364,7 @@ impl Book {
             },
             &collection.language,
         );
-        let creators = if collection.publisher.is_empty() {
-            Vec::new()
-        } else {
-            vec![Creator {
-                name: collection.publisher.clone(),
-                role: "pbl",
-            }]
-        };
+        let creators = collection_creators(collection);
         Plan {
             metadata: Metadata {
                 identifier: String::new(),
@@ -424,15 +417,187 @@ impl Book {
         let ncx = package::ncx(&plan.metadata.identifier, &title, &language, &plan.nav);
         let content = package::zip(&opf, &nav, &ncx, &self.resources)?;
         self.warnings.dedup();
-        Ok(Rendered {
-            content,
-            page_count: 0,
-            warnings: self.warnings,
-        })
+        Ok(Rendered::new(content, 0).with_warnings(self.warnings))
     }
+}
+
+/// The most authors a collection's `dc:creator` list names; past them it stops.
+const MAX_COLLECTION_AUTHORS: usize = 10;
+
+/// Who a collection's `dc:creator` elements name, as reading systems show its author.
+///
+/// Its publisher, if it has one, as the corporate author; it is also the `dc:publisher`,
+/// and nothing else names it, since foliate-js cannot open a book that names its publisher
+/// twice. Otherwise the distinct authors (role author or reporting) of its articles, in
+/// order of first appearance, at most [`MAX_COLLECTION_AUTHORS`].
+///
+/// The role is `aut` either way: Calibre shows only `dc:creator`s whose role is `aut` (or
+/// that have none) as authors, and foliate-js files a `pbl` creator as a second publisher.
+fn collection_creators(collection: &Collection) -> Vec<Creator> {
+    if !collection.publisher.is_empty() {
+        return vec![Creator {
+            name: collection.publisher.clone(),
+            role: "aut",
+        }];
+    }
+    let mut creators: Vec<Creator> = Vec::new();
+    let authors = collection
+        .articles
+        .iter()
+        .flat_map(|article| &article.contributors)
+        .filter(|c| matches!(c.role, Role::Author | Role::Reporting));
+    for author in authors {
+        if creators.len() == MAX_COLLECTION_AUTHORS {
+            break;
+        }
+        if !creators.iter().any(|c| c.name == author.name) {
+            creators.push(Creator {
+                name: author.name.clone(),
+                role: "aut",
+            });
+        }
+    }
+    creators
 }
 
 /// A date in the form the OPF wants: `CCYY-MM-DDThh:mm:ssZ`.
 fn opf_date(time: &DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Contributor, Span};
+
+    fn article(headline: &str, language: &str, contributors: &[(&str, Role)]) -> Article {
+        Article {
+            id: String::new(),
+            headline: headline.to_owned(),
+            summary: String::new(),
+            section: String::new(),
+            publication: String::new(),
+            contributors: contributors
+                .iter()
+                .map(|(name, role)| Contributor {
+                    name: (*name).to_owned(),
+                    role: *role,
+                })
+                .collect(),
+            dateline: String::new(),
+            published_at: None,
+            updated_at: None,
+            language: Language::parse(language).unwrap(),
+            tags: Vec::new(),
+            canonical_url: None,
+            copyright: String::new(),
+            lead_figure: None,
+            body: vec![Block::Paragraph(vec![Span::plain("Text.")])],
+            related: Vec::new(),
+        }
+    }
+
+    fn collection(publisher: &str, articles: Vec<Article>) -> Collection {
+        Collection {
+            title: "Daily Briefing".to_owned(),
+            subtitle: String::new(),
+            publisher: publisher.to_owned(),
+            date: None,
+            language: Language::parse("en").unwrap(),
+            cover: None,
+            articles,
+        }
+    }
+
+    fn book(fonts: &FontLibrary) -> Book<'_> {
+        Book {
+            fonts,
+            options: EpubOptions::default(),
+            resources: Vec::new(),
+            warnings: Vec::new(),
+            images: 0,
+        }
+    }
+
+    #[test]
+    fn a_collection_names_its_publisher_once_and_is_by_it() {
+        let fonts = FontLibrary::default();
+        let mut book = book(&fonts);
+        let plan = book.collection(&collection(
+            "CRBC News",
+            vec![article(
+                "One",
+                "en",
+                &[("Guy Faulconbridge", Role::Reporting)],
+            )],
+        ));
+        let opf = package::opf(&plan.metadata, &book.resources);
+        assert_eq!(
+            opf.matches("<dc:publisher>CRBC News</dc:publisher>")
+                .count(),
+            1
+        );
+        assert!(!opf.contains("pbl"));
+        assert!(!opf.contains("<dc:contributor"));
+        assert_eq!(opf.matches("<dc:creator").count(), 1);
+        assert!(opf.contains(
+            "<dc:creator id=\"creator-1\">CRBC News</dc:creator>\n<meta refines=\"#creator-1\" property=\"role\" scheme=\"marc:relators\">aut</meta>"
+        ));
+    }
+
+    #[test]
+    fn a_collection_without_a_publisher_is_by_its_articles_authors() {
+        let c = collection(
+            "",
+            vec![
+                article(
+                    "One",
+                    "en",
+                    &[
+                        ("Timothy Heritage", Role::Editing),
+                        ("Guy Faulconbridge", Role::Reporting),
+                        ("Anna Author", Role::Author),
+                    ],
+                ),
+                article(
+                    "Two",
+                    "en",
+                    &[
+                        ("Anna Author", Role::Author),
+                        ("Pat Photo", Role::Photography),
+                        ("Иван Петров", Role::Author),
+                    ],
+                ),
+            ],
+        );
+        let names: Vec<String> = collection_creators(&c)
+            .into_iter()
+            .inspect(|creator| assert_eq!(creator.role, "aut"))
+            .map(|creator| creator.name)
+            .collect();
+        assert_eq!(names, ["Guy Faulconbridge", "Anna Author", "Иван Петров"]);
+    }
+
+    #[test]
+    fn a_collection_names_at_most_ten_authors() {
+        let articles = (0..25)
+            .map(|i| {
+                let name = format!("Author {i}");
+                article("Story", "en", &[(name.as_str(), Role::Author)])
+            })
+            .collect();
+        let creators = collection_creators(&collection("", articles));
+        assert_eq!(creators.len(), MAX_COLLECTION_AUTHORS);
+        assert_eq!(creators.last().map(|c| c.name.as_str()), Some("Author 9"));
+        assert!(collection_creators(&collection("", vec![article("x", "en", &[])])).is_empty());
+    }
+
+    #[test]
+    fn a_right_to_left_article_progresses_right_to_left() {
+        let fonts = FontLibrary::default();
+        let mut book = book(&fonts);
+        let plan = book.article(&article("عنوان", "ar", &[]));
+        let opf = package::opf(&plan.metadata, &book.resources);
+        assert!(opf.contains("page-progression-direction=\"rtl\""));
+    }
 }

@@ -6,7 +6,7 @@
 //! Coordinates here run from the top-left corner of the page, in points; the writer turns
 //! them into PDF's bottom-left ones.
 
-use crate::layout::{SetLine, SetParagraph};
+use crate::layout::{FontLibrary, SetLine, SetParagraph};
 use crate::model::{Image, PdfOptions};
 
 /// Space between columns, in points.
@@ -57,7 +57,10 @@ pub(super) struct Link {
 /// One page's content.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Page {
+    /// The article's content, in reading order.
     pub(super) elements: Vec<Element>,
+    /// The running head, the page number and their rules: not part of the text.
+    pub(super) furniture: Vec<Element>,
     pub(super) links: Vec<Link>,
 }
 
@@ -81,6 +84,8 @@ pub(super) enum Align {
 /// The layout state: pages so far, and where the next element goes.
 pub(super) struct Flow<'a> {
     pub(super) options: &'a PdfOptions,
+    /// The fonts the text is set in.
+    pub(super) fonts: &'a FontLibrary,
     pub(super) pages: Vec<Page>,
     pub(super) images: Vec<&'a Image>,
     pub(super) outline: Vec<OutlineEntry>,
@@ -102,9 +107,10 @@ pub(super) struct Flow<'a> {
 }
 
 impl<'a> Flow<'a> {
-    pub(super) fn new(options: &'a PdfOptions) -> Self {
+    pub(super) fn new(options: &'a PdfOptions, fonts: &'a FontLibrary) -> Self {
         let mut flow = Flow {
             options,
+            fonts,
             pages: Vec::new(),
             images: Vec::new(),
             outline: Vec::new(),
@@ -246,9 +252,7 @@ impl<'a> Flow<'a> {
 
     fn missing(&mut self, chars: &[char]) {
         for &c in chars {
-            if !self.missing.contains(&c) {
-                self.missing.push(c);
-            }
+            crate::layout::note_missing(&mut self.missing, c);
         }
     }
 

@@ -19,18 +19,30 @@
 //! `pdf-writer` writes exactly the objects asked for, deterministically.
 
 mod flow;
+mod furniture;
 mod unhint;
 mod write;
 
 use self::flow::{Align, Flow, OutlineEntry};
-use super::{RenderError, Rendered, Renderer};
-use crate::layout::{FontId, Run, SetParagraph, Settings, TextStyle, hyphenator, set_paragraph};
-use crate::model::{Article, Block, Collection, Document, Figure, Language, RenderOptions, Span};
+use super::{RenderContext, RenderError, Rendered, Renderer};
+use crate::layout::{
+    FontId, FontLibrary, Run, SetParagraph, Settings, TextStyle, hyphenator, set_paragraph,
+};
+use crate::model::{Article, Block, Collection, Document, Figure, Language, Span};
 use crate::typography::{byline, credits_line, format_date, published_text, updated_text};
 
 /// The PDF renderer.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PdfRenderer;
+#[derive(Debug, Clone, Default)]
+pub struct PdfRenderer {
+    fonts: FontLibrary,
+}
+
+impl PdfRenderer {
+    /// A PDF renderer that draws with `fonts`.
+    pub fn new(fonts: FontLibrary) -> Self {
+        PdfRenderer { fonts }
+    }
+}
 
 impl Renderer for PdfRenderer {
     fn id(&self) -> &'static str {
@@ -49,13 +61,14 @@ impl Renderer for PdfRenderer {
         "Print-ready PDF: justified, hyphenated text with embedded font subsets, an outline and clickable links; a collection becomes a briefing with a contents page"
     }
 
-    fn render(
-        &self,
-        document: &Document,
-        options: &RenderOptions,
-    ) -> Result<Rendered, RenderError> {
-        let options = &options.pdf;
-        let mut flow = Flow::new(options);
+    fn warm_up(&self) {
+        crate::layout::preload();
+    }
+
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Rendered, RenderError> {
+        let document = cx.document;
+        let options = &cx.options.pdf;
+        let mut flow = Flow::new(options, &self.fonts);
         let info = match document {
             Document::Article(article) => {
                 let entry = set_article(&mut flow, article, true);
@@ -71,31 +84,15 @@ impl Renderer for PdfRenderer {
             Document::Article(article) => article.headline.clone(),
             Document::Collection(collection) => collection.title.clone(),
         };
+        furniture::lay_out(&mut flow, &running_head);
         let mut warnings = Vec::new();
-        if !flow.missing.is_empty() {
-            let points: Vec<String> = flow
-                .missing
-                .iter()
-                .map(|c| format!("U+{:04X}", *c as u32))
-                .collect();
-            warnings.push(format!(
-                "no font has a glyph for {}; those characters are missing from the PDF",
-                points.join(", ")
-            ));
+        if let Some(warning) = crate::typography::missing_glyphs_warning(&flow.missing, "the PDF") {
+            warnings.push(warning);
         }
         let page_count = u32::try_from(flow.pages.len()).unwrap_or(u32::MAX);
-        let content =
-            write::write(&flow, &info, &running_head, &mut warnings).map_err(|reason| {
-                RenderError::Failed {
-                    format: "pdf",
-                    reason,
-                }
-            })?;
-        Ok(Rendered {
-            content,
-            page_count,
-            warnings,
-        })
+        let content = write::write(&flow, &info, &mut warnings)
+            .map_err(|reason| RenderError::failed("pdf", reason))?;
+        Ok(Rendered::new(content, page_count).with_warnings(warnings))
     }
 }
 
@@ -170,6 +167,7 @@ fn set(
             justify: justify && flow.options.justify,
             hyphenator,
             rtl: language.is_rtl(),
+            fonts: flow.fonts,
         },
     )
 }
@@ -391,6 +389,7 @@ fn set_article<'a>(
                             justify: false,
                             hyphenator: None,
                             rtl: false,
+                            fonts: flow.fonts,
                         },
                     );
                     // The marker sits on the item's first line, wherever that landed.
@@ -805,6 +804,7 @@ fn draw_contents(
                 justify: false,
                 hyphenator: None,
                 rtl: false,
+                fonts: flow.fonts,
             },
         );
         if let Some(line) = number_set.lines.first() {

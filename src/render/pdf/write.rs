@@ -18,7 +18,7 @@ use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextS
 use subsetter::GlyphRemapper;
 
 use super::flow::{Element, Flow, OutlineEntry, Target};
-use crate::layout::{FontId, Run, Settings, TextStyle, face, set_paragraph};
+use crate::layout::{FontId, face};
 use crate::model::{Article, Collection, Image, ImageFormat, Language};
 use crate::typography::join_names;
 
@@ -138,20 +138,17 @@ struct UsedFont {
 pub(super) fn write(
     flow: &Flow<'_>,
     info: &Info,
-    running_head: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<u8>, String> {
     let options = flow.options;
     let (page_width, page_height) = (options.page_width, options.page_height);
-    let furniture = furniture(flow, running_head);
 
     // Which glyphs of which fonts the document uses.
     let mut used: BTreeMap<FontId, UsedFont> = BTreeMap::new();
     let all_elements = flow
         .pages
         .iter()
-        .zip(&furniture)
-        .flat_map(|(page, extra)| page.elements.iter().chain(extra));
+        .flat_map(|page| page.elements.iter().chain(&page.furniture));
     for element in all_elements {
         if let Element::Line { line, .. } = element {
             for run in &line.runs {
@@ -207,9 +204,9 @@ pub(super) fn write(
 
     // Pages.
     let mut id_source = info.title.as_bytes().to_vec();
-    for (index, (page, extra)) in flow.pages.iter().zip(&furniture).enumerate() {
+    for (index, page) in flow.pages.iter().enumerate() {
         let mut content = Content::new();
-        for element in page.elements.iter().chain(extra) {
+        for element in page.elements.iter().chain(&page.furniture) {
             match element {
                 Element::Line { x, baseline, line } => {
                     for run in &line.runs {
@@ -376,116 +373,6 @@ pub(super) fn write(
     let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, &id_source);
     pdf.set_file_id((id.as_bytes().to_vec(), id.as_bytes().to_vec()));
     Ok(pdf.finish())
-}
-
-/// The running head (from the second page, except on pages that open an article) and the
-/// page-number footer ("3 / 12") of every page.
-fn furniture(flow: &Flow<'_>, running_head: &str) -> Vec<Vec<Element>> {
-    let options = flow.options;
-    let size = options.font_size * 0.75;
-    let total = flow.pages.len();
-    let style = TextStyle {
-        font: super::LABEL,
-        size,
-    };
-    let width = options.page_width - 2.0 * options.margin;
-    (0..total)
-        .map(|index| {
-            let mut elements = Vec::new();
-            // The cover of a briefing carries no page number.
-            if index == 0 && flow.plain_pages.first() == Some(&0) && flow.cover {
-                return elements;
-            }
-            let number = format!("{} / {}", index + 1, total);
-            let set = set_paragraph(
-                &[Run {
-                    text: &number,
-                    style,
-                    link: None,
-                }],
-                &Settings {
-                    width,
-                    justify: false,
-                    hyphenator: None,
-                    rtl: false,
-                },
-            );
-            if let Some(line) = set.lines.into_iter().next() {
-                elements.push(Element::Line {
-                    x: (options.page_width - line.width) / 2.0,
-                    baseline: options.page_height - options.margin + size * 0.2,
-                    line,
-                });
-            }
-            if index > 0 && !flow.plain_pages.contains(&index) {
-                let set = set_paragraph(
-                    &[Run {
-                        text: running_head,
-                        style,
-                        link: None,
-                    }],
-                    &Settings {
-                        width: f32::MAX / 4.0,
-                        justify: false,
-                        hyphenator: None,
-                        rtl: false,
-                    },
-                );
-                if let Some(mut line) = set.lines.into_iter().next() {
-                    truncate_line(&mut line, width);
-                    elements.push(Element::Line {
-                        x: options.margin,
-                        baseline: options.margin + size,
-                        line,
-                    });
-                    elements.push(Element::Rule {
-                        x: options.margin,
-                        y: options.margin + size * 1.5,
-                        width,
-                        thickness: 0.4,
-                    });
-                }
-            }
-            elements
-        })
-        .collect()
-}
-
-/// Cuts a one-line running head to a width, ending it with an ellipsis.
-fn truncate_line(line: &mut crate::layout::SetLine, width: f32) {
-    if line.width <= width {
-        return;
-    }
-    let Some(run) = line.runs.first_mut() else {
-        return;
-    };
-    let ellipsis = face(run.font).glyph_index('…').map(|g| g.0);
-    let ellipsis_width = crate::layout::advance_of(
-        TextStyle {
-            font: run.font,
-            size: run.size,
-        },
-        '…',
-    );
-    while run
-        .glyphs
-        .last()
-        .is_some_and(|g| g.x + g.advance + ellipsis_width > width)
-    {
-        run.glyphs.pop();
-    }
-    if let Some(gid) = ellipsis {
-        let x = run.glyphs.last().map_or(0.0, |g| g.x + g.advance);
-        run.glyphs.push(crate::layout::SetGlyph {
-            glyph_id: gid,
-            x,
-            y: 0.0,
-            advance: ellipsis_width,
-            text: "…".to_owned(),
-        });
-    }
-    line.runs.truncate(1);
-    line.width = width;
 }
 
 /// Writes one run of glyphs as positioned text.

@@ -1,0 +1,425 @@
+//! The font library: which fonts a renderer may fall back to for scripts the embedded faces
+//! lack (CJK when Noto Sans CJK is installed, for example), built once from the settings and
+//! handed to the renderers that draw glyphs.
+//!
+//! A [`FontLibrary`] is a value, not process state: two registries with different font
+//! settings live side by side in one process. Building one indexes the machine's fonts (when
+//! asked) and the `font_dirs` folders; no font program is read then except those in
+//! `font_dirs`, which are checked at once so that a broken file is logged and ignored at
+//! start-up rather than met by a request. The first character that needs a fallback parses
+//! candidate faces until one has a glyph for it and can be embedded; faces that cannot (a
+//! bitmap-only or SVG-only colour font, a font the subsetter rejects) are logged once and
+//! passed over, so no installed font can fail a document.
+//!
+//! Parsed faces are interned process-wide by file and index ([`FontId::Extra`] numbers
+//! them), so two libraries that pick the same file share its bytes and the shaping caches
+//! stay valid whichever library chose the face. That table is a cache, never configuration.
+//! Faces are tried in the order of their file paths, so the same machine always picks the
+//! same font for the same character.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use rustybuzz::Face;
+
+use super::{FontId, face};
+use crate::settings::{Setting, SettingError};
+
+/// Where fallback fonts come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FontSettings {
+    /// Folders of extra fonts, searched recursively.
+    pub font_dirs: Vec<PathBuf>,
+    /// Whether the machine's installed fonts are used too.
+    pub system_fonts: bool,
+}
+
+impl FontSettings {
+    /// Fonts from these folders, and the machine's own fonts when `system_fonts` is set.
+    pub fn new(font_dirs: Vec<PathBuf>, system_fonts: bool) -> Self {
+        FontSettings {
+            font_dirs,
+            system_fonts,
+        }
+    }
+}
+
+/// The fonts renderers draw with: the embedded faces and, for characters they lack, the
+/// faces of the machine and of the `font_dirs` folders. Cheap to clone; clones share their
+/// choices.
+#[derive(Clone)]
+pub struct FontLibrary {
+    inner: Arc<Library>,
+}
+
+struct Library {
+    settings: FontSettings,
+    database: fontdb::Database,
+    /// Face ids in a stable order: by file path, then index.
+    order: Vec<fontdb::ID>,
+    /// Each candidate face once looked at: its interned index, or `None` when it cannot be
+    /// used (no glyph outlines, not embeddable, unreadable).
+    usable: Mutex<HashMap<fontdb::ID, Option<u16>>>,
+    /// The face chosen for each character and look, `None` when no face has it.
+    chosen: Mutex<HashMap<(char, Want), Option<u16>>>,
+}
+
+/// What a fallback face should look like: the weight and family class of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct Want {
+    pub(super) bold: bool,
+    pub(super) serif: bool,
+}
+
+/// A face loaded from a font file, kept for the life of the process.
+pub(super) struct ExtraFace {
+    pub(super) data: &'static [u8],
+    pub(super) index: u32,
+    pub(super) face: Face<'static>,
+    pub(super) postscript_name: String,
+}
+
+/// Every face loaded from a file, by (path, index), in the order they were first loaded.
+static INTERNED: RwLock<Vec<(PathBuf, u32, &'static ExtraFace)>> = RwLock::new(Vec::new());
+
+/// An interned face by its number.
+pub(super) fn extra(index: u16) -> Option<&'static ExtraFace> {
+    let interned = INTERNED.read().unwrap_or_else(|e| e.into_inner());
+    interned.get(usize::from(index)).map(|(_, _, face)| *face)
+}
+
+impl FontLibrary {
+    /// The embedded faces only: no fallback to any other font.
+    pub fn embedded() -> Self {
+        Self::build(FontSettings::default(), fontdb::Database::new())
+    }
+
+    /// Indexes the fonts the settings name. A folder that is missing or unreadable is an
+    /// error naming the setting; a file in it that is not a usable font is logged and
+    /// ignored.
+    pub fn new(settings: FontSettings) -> Result<Self, SettingError> {
+        let mut database = fontdb::Database::new();
+        if settings.system_fonts {
+            database.load_system_fonts();
+        }
+        for dir in &settings.font_dirs {
+            std::fs::read_dir(dir).map_err(|e| {
+                SettingError::new(Setting::FontDirs, format!("{}: {e}", dir.display()))
+            })?;
+            let before: Vec<fontdb::ID> = database.faces().map(|f| f.id).collect();
+            database.load_fonts_dir(dir);
+            let added: Vec<fontdb::ID> = database
+                .faces()
+                .map(|f| f.id)
+                .filter(|id| !before.contains(id))
+                .collect();
+            for id in added {
+                let why = database
+                    .with_face_data(id, unusable)
+                    .unwrap_or(Some("the font file could not be read"));
+                if let Some(why) = why {
+                    tracing::warn!(font = %source_path(&database, id).display(), reason = why, "ignoring a font in font_dirs");
+                    database.remove_face(id);
+                }
+            }
+            log_unreadable_files(dir, &database);
+        }
+        Ok(Self::build(settings, database))
+    }
+
+    fn build(settings: FontSettings, database: fontdb::Database) -> Self {
+        let mut faces: Vec<(PathBuf, u32, fontdb::ID)> = database
+            .faces()
+            .map(|f| (source_path(&database, f.id), f.index, f.id))
+            .collect();
+        faces.sort();
+        FontLibrary {
+            inner: Arc::new(Library {
+                settings,
+                order: faces.into_iter().map(|(_, _, id)| id).collect(),
+                database,
+                usable: Mutex::new(HashMap::new()),
+                chosen: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The settings this library was built from.
+    pub fn settings(&self) -> &FontSettings {
+        &self.inner.settings
+    }
+
+    /// The number of faces offered for fallback.
+    pub fn fallback_faces(&self) -> usize {
+        self.inner.order.len()
+    }
+
+    /// The face to draw `c` with in the style of `font`: the first face of its chain that
+    /// has it, else a fallback face that has it, else `None`.
+    pub fn font_for(&self, font: FontId, c: char) -> Option<FontId> {
+        if face(font).glyph_index(c).is_some() {
+            return Some(font);
+        }
+        font.chain()
+            .find(|f| face(*f).glyph_index(c).is_some())
+            .or_else(|| self.fallback(c, font.want()).map(FontId::Extra))
+    }
+
+    /// The index of an interned face that has a glyph for `c`, loading one if needed. Faces
+    /// of the wanted weight and class come first; any usable face that has the glyph will do.
+    fn fallback(&self, c: char, want: Want) -> Option<u16> {
+        let library = &self.inner;
+        if library.order.is_empty() {
+            return None;
+        }
+        if let Some(found) = lock(&library.chosen).get(&(c, want)) {
+            return *found;
+        }
+        let found = self.find(c, want);
+        lock(&library.chosen).insert((c, want), found);
+        found
+    }
+
+    fn find(&self, c: char, want: Want) -> Option<u16> {
+        let library = &self.inner;
+        let mut ranked: Vec<(u8, usize, fontdb::ID)> = library
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| (self.mismatch(id, want), i, id))
+            .collect();
+        ranked.sort_unstable();
+        for (_, _, id) in ranked {
+            let has = library
+                .database
+                .with_face_data(id, |data, index| {
+                    rustybuzz::ttf_parser::Face::parse(data, index)
+                        .ok()
+                        .and_then(|f| f.glyph_index(c))
+                        .is_some()
+                })
+                .unwrap_or(false);
+            if has && let Some(index) = self.usable(id) {
+                return Some(index);
+            }
+        }
+        None
+    }
+
+    /// The interned index of a candidate face, loading and checking it the first time.
+    fn usable(&self, id: fontdb::ID) -> Option<u16> {
+        let library = &self.inner;
+        if let Some(known) = lock(&library.usable).get(&id) {
+            return *known;
+        }
+        let path = source_path(&library.database, id);
+        let loaded = library
+            .database
+            .with_face_data(id, |data, index| match unusable(data, index) {
+                Some(why) => Err(why),
+                None => Ok(intern(&path, data, index, || {
+                    library
+                        .database
+                        .face(id)
+                        .map(|f| f.post_script_name.clone())
+                        .unwrap_or_default()
+                })),
+            })
+            .unwrap_or(Err("the font file could not be read"));
+        let result = match loaded {
+            Ok(index) => index,
+            Err(why) => {
+                tracing::info!(font = %path.display(), reason = why, "passing over a font that cannot be embedded");
+                None
+            }
+        };
+        lock(&library.usable).insert(id, result);
+        result
+    }
+
+    /// How well a face matches what is wanted: 0 is best.
+    fn mismatch(&self, id: fontdb::ID, want: Want) -> u8 {
+        let Some(info) = self.inner.database.face(id) else {
+            return 3;
+        };
+        let bold = info.weight.0 >= 600;
+        let serif = info
+            .families
+            .iter()
+            .any(|(name, _)| name.contains("Serif") && !name.contains("Sans"));
+        u8::from(bold != want.bold) * 2 + u8::from(serif != want.serif)
+    }
+}
+
+impl Default for FontLibrary {
+    fn default() -> Self {
+        FontLibrary::embedded()
+    }
+}
+
+impl fmt::Debug for FontLibrary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FontLibrary")
+            .field("settings", &self.inner.settings)
+            .field("fallback_faces", &self.inner.order.len())
+            .finish()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn source_path(database: &fontdb::Database, id: fontdb::ID) -> PathBuf {
+    match database.face(id).map(|f| &f.source) {
+        Some(fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _)) => path.clone(),
+        _ => PathBuf::new(),
+    }
+}
+
+/// Why a face cannot be drawn into a document, or `None` when it can: it must parse, have
+/// glyph outlines (TrueType or CFF; bitmap-only and SVG-only colour fonts have none), and
+/// survive the subsetter, which is what the PDF writer will ask of it.
+pub(crate) fn unusable(data: &[u8], index: u32) -> Option<&'static str> {
+    let Ok(parsed) = rustybuzz::ttf_parser::Face::parse(data, index) else {
+        return Some("not a font file this server can read");
+    };
+    let raw = parsed.raw_face();
+    let has_outlines = [b"glyf", b"CFF ", b"CFF2"].iter().any(|tag| {
+        raw.table(rustybuzz::ttf_parser::Tag::from_bytes(tag))
+            .is_some()
+    });
+    if !has_outlines {
+        return Some("the font has no glyph outlines (a bitmap or SVG colour font)");
+    }
+    let mut remapper = subsetter::GlyphRemapper::new();
+    remapper.remap(0);
+    // One real glyph besides .notdef, so the glyph data itself is read.
+    let probe = parsed
+        .glyph_index('a')
+        .map_or(1, |g| g.0)
+        .min(parsed.number_of_glyphs().saturating_sub(1));
+    remapper.remap(probe);
+    if subsetter::subset(data, index, &remapper).is_err() {
+        return Some("the font cannot be subset for embedding");
+    }
+    None
+}
+
+/// The interned index of a face, loading it once per process.
+fn intern(
+    path: &Path,
+    data: &[u8],
+    index: u32,
+    postscript_name: impl FnOnce() -> String,
+) -> Option<u16> {
+    let mut interned = INTERNED.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = interned
+        .iter()
+        .position(|(p, i, _)| p == path && *i == index)
+    {
+        return u16::try_from(i).ok();
+    }
+    let number = u16::try_from(interned.len()).ok()?;
+    // Kept for the life of the process, like the embedded fonts; each file once.
+    let data: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());
+    let face = Face::from_slice(data, index)?;
+    let postscript_name = Some(postscript_name())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| format!("SystemFont{number}"));
+    let extra: &'static ExtraFace = Box::leak(Box::new(ExtraFace {
+        data,
+        index,
+        face,
+        postscript_name,
+    }));
+    interned.push((path.to_owned(), index, extra));
+    Some(number)
+}
+
+/// Logs the font files under `dir` that gave no face at all (zero bytes, truncated, not a
+/// font): fontdb skips them without a word.
+fn log_unreadable_files(dir: &Path, database: &fontdb::Database) {
+    let indexed: std::collections::HashSet<PathBuf> = database
+        .faces()
+        .map(|f| source_path(database, f.id))
+        .collect();
+    let mut pending = vec![dir.to_owned()];
+    let mut seen = 0usize;
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            // A bound on the walk, for a folder that is a whole file system by mistake.
+            seen += 1;
+            if seen > 100_000 {
+                return;
+            }
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => pending.push(path),
+                Ok(_) => {
+                    let is_font = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        matches!(
+                            e.to_ascii_lowercase().as_str(),
+                            "ttf" | "otf" | "ttc" | "otc"
+                        )
+                    });
+                    if is_font && !indexed.contains(&path) {
+                        tracing::warn!(font = %path.display(), "ignoring a file in font_dirs that is not a usable font");
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_library_offers_no_fallback() {
+        let fonts = FontLibrary::embedded();
+        assert_eq!(fonts.fallback_faces(), 0);
+        assert_eq!(fonts.font_for(FontId::SerifRegular, '北'), None);
+        assert_eq!(
+            fonts.font_for(FontId::SerifRegular, 'ب'),
+            Some(FontId::SansRegular)
+        );
+    }
+
+    #[test]
+    fn a_missing_font_dir_names_the_setting() {
+        let err = FontLibrary::new(FontSettings::new(
+            vec![PathBuf::from("/nonexistent/fonts")],
+            false,
+        ))
+        .unwrap_err();
+        assert_eq!(err.setting, Setting::FontDirs);
+    }
+
+    #[test]
+    fn broken_fonts_in_a_font_dir_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("empty.ttf"), b"").unwrap();
+        std::fs::write(dir.path().join("garbage.otf"), b"OTTO\0\x01garbage").unwrap();
+        let truncated = &FontId::SansRegular.data()[..4096];
+        std::fs::write(dir.path().join("truncated.ttf"), truncated).unwrap();
+        let fonts =
+            FontLibrary::new(FontSettings::new(vec![dir.path().to_owned()], false)).unwrap();
+        assert_eq!(fonts.fallback_faces(), 0);
+        assert_eq!(fonts.font_for(FontId::SerifRegular, '北'), None);
+    }
+
+    #[test]
+    fn fonts_without_outlines_cannot_be_used() {
+        assert!(unusable(FontId::SansRegular.data(), 0).is_none());
+        assert!(unusable(b"", 0).is_some());
+    }
+}
