@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use broadsheet::layout::{FontId, FontLibrary, FontSettings};
 use broadsheet::render::{Registry, RenderContext};
-use common::validators::tool;
+use common::validators::{python, tool};
 use common::{TestServer, article_of, every_block_type, figure, fixture, seed, seed_collection};
 
 struct Rendered {
@@ -522,4 +522,129 @@ async fn export_returns_a_pdf_over_grpc() {
     assert!(response.content.starts_with(b"%PDF-"));
     assert!(response.info.unwrap().page_count >= 2);
     assert!(response.file_name.ends_with(".pdf"));
+}
+
+/// The words of a paragraph, without the punctuation around them.
+fn words_of(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+#[test]
+fn pypdf_and_pdfplumber_find_every_arabic_and_hebrew_word_with_spaces() {
+    let job = ExportJob::try_from(fixture("mixed-direction.json")).unwrap();
+    let rtl: Vec<String> = paragraphs(&job)
+        .into_iter()
+        .filter(|p| p.chars().any(|c| matches!(c as u32, 0x0590..=0x06FF)))
+        .collect();
+    assert!(
+        rtl.len() >= 3,
+        "the fixture has Arabic and Hebrew paragraphs"
+    );
+    let pdf = render(fixture("mixed-direction.json"));
+    const SCRIPT: &str = "import sys, pypdf, pdfplumber\n\
+        print(''.join(p.extract_text() + '\\n' for p in pypdf.PdfReader(sys.argv[1]).pages))\n\
+        print('\\f')\n\
+        with pdfplumber.open(sys.argv[1]) as d:\n\
+        \x20   print(''.join((p.extract_text() or '') + '\\n' for p in d.pages))\n";
+    let Some(out) = python(&["pypdf", "pdfplumber"], SCRIPT, &[pdf.path.as_os_str()]) else {
+        return;
+    };
+    let (pypdf, plumber) = out.split_once('\u{c}').unwrap();
+    for (tool, extracted) in [("pypdf", pypdf), ("pdfplumber", plumber)] {
+        let found: std::collections::HashSet<String> = words_of(extracted).into_iter().collect();
+        for paragraph in &rtl {
+            for word in words_of(paragraph) {
+                // pdfplumber gives right-to-left lines in visual order, so its words come
+                // out with their letters reversed; the word boundaries are what is checked.
+                let reversed: String = word.chars().rev().collect();
+                let seen =
+                    found.contains(&word) || (tool == "pdfplumber" && found.contains(&reversed));
+                assert!(
+                    seen,
+                    "{tool} lost the word {word:?} of {paragraph:?}:\n{extracted}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_link_gets_one_annotation_per_line_it_crosses() {
+    let mut request = seed("pdf");
+    let short = "https://example.com/short";
+    let long = "https://example.com/long";
+    let long_text = "a link that runs on long enough to cross from one line of the column onto the next one and then some more words";
+    if let Some(pb::export_request::Document::Article(article)) = &mut request.document {
+        article.body.insert(
+            0,
+            pb::Block {
+                kind: Some(pb::block::Kind::Paragraph(pb::Paragraph {
+                    text: String::new(),
+                    spans: vec![
+                        pb::Span {
+                            text: "Read ".to_owned(),
+                            ..Default::default()
+                        },
+                        pb::Span {
+                            text: "the full statement".to_owned(),
+                            link: short.to_owned(),
+                            ..Default::default()
+                        },
+                        pb::Span {
+                            text: ", or follow ".to_owned(),
+                            ..Default::default()
+                        },
+                        pb::Span {
+                            text: long_text.to_owned(),
+                            link: long.to_owned(),
+                            ..Default::default()
+                        },
+                        pb::Span {
+                            text: ".".to_owned(),
+                            ..Default::default()
+                        },
+                    ],
+                })),
+            },
+        );
+    }
+    let pdf = render(request);
+    const SCRIPT: &str = "import sys, pypdf\n\
+        for n, page in enumerate(pypdf.PdfReader(sys.argv[1]).pages):\n\
+        \x20   for a in page.get('/Annots') or []:\n\
+        \x20       a = a.get_object()\n\
+        \x20       if a.get('/Subtype') == '/Link' and '/A' in a and '/URI' in a['/A']:\n\
+        \x20           r = [round(float(v), 1) for v in a['/Rect']]\n\
+        \x20           q = [round(float(v), 1) for v in a.get('/QuadPoints', [])]\n\
+        \x20           print(n, a['/A']['/URI'], *r, len(q))\n";
+    let Some(out) = python(&["pypdf"], SCRIPT, &[pdf.path.as_os_str()]) else {
+        return;
+    };
+    let annotations: Vec<Vec<&str>> = out.lines().map(|l| l.split(' ').collect()).collect();
+    let of =
+        |url: &str| -> Vec<&Vec<&str>> { annotations.iter().filter(|a| a[1] == url).collect() };
+    assert_eq!(
+        of(short).len(),
+        1,
+        "three words, one line, one annotation:\n{out}"
+    );
+    let long_annotations = of(long);
+    assert!(
+        long_annotations.len() >= 2,
+        "the long link crosses lines:\n{out}"
+    );
+    let mut lines: Vec<(&str, &str)> = long_annotations.iter().map(|a| (a[0], a[5])).collect();
+    lines.dedup();
+    assert_eq!(
+        lines.len(),
+        long_annotations.len(),
+        "one annotation per line:\n{out}"
+    );
+    assert!(
+        annotations.iter().all(|a| a[6] == "8"),
+        "every link carries the quadrilateral of its line:\n{out}"
+    );
 }

@@ -499,6 +499,8 @@ impl<'a> Builder<'a> {
             };
             // Pieces in logical order: fragments and the widths of the spaces between.
             let mut pieces: Vec<(Option<usize>, f32, Level)> = Vec::new();
+            // The face and size of the word before each space, for its space glyph.
+            let mut space_styles: Vec<Option<(FontId, f32)>> = Vec::new();
             let trailing = slice
                 .iter()
                 .rposition(|i| matches!(i, Item::Box { .. }))
@@ -511,6 +513,7 @@ impl<'a> Builder<'a> {
                             self.fragments[*fragment].width,
                             self.fragments[*fragment].level,
                         ));
+                        space_styles.push(None);
                     }
                     Item::Glue {
                         width,
@@ -523,6 +526,11 @@ impl<'a> Builder<'a> {
                             width + ratio * shrink
                         };
                         pieces.push((None, w, Level::ltr()));
+                        let before = pieces.iter().rev().find_map(|(f, _, _)| *f);
+                        space_styles.push(before.map(|f| {
+                            let fragment = &self.fragments[f];
+                            (fragment.font, fragment.size)
+                        }));
                     }
                     Item::Penalty { .. } => {}
                 }
@@ -534,6 +542,7 @@ impl<'a> Builder<'a> {
                     .find_map(|(f, _, l)| f.map(|_| *l))
                     .unwrap_or_else(Level::ltr);
                 pieces.push((Some(h), self.fragments[h].width, level));
+                space_styles.push(None);
             }
             // Spaces take the lower level of their neighbours (rule L1 for the ends).
             let paragraph_level = if settings.rtl {
@@ -559,8 +568,36 @@ impl<'a> Builder<'a> {
             };
             let mut line = SetLine::default();
             let mut x = 0.0f32;
+            // Whether the line's last link area may go on: only spaces since it ended.
+            let mut link_open = false;
             for index in order {
                 let (fragment, width, _) = pieces[index];
+                if fragment.is_none() {
+                    // A real space glyph, stretched or shrunk by justification, so that
+                    // every extractor finds the word boundary in every script.
+                    if let Some((font, size)) = space_styles.get(index).copied().flatten()
+                        && width > 0.0
+                        && let Some(space) = face(font).glyph_index(' ')
+                    {
+                        let glyph = SetGlyph {
+                            glyph_id: space.0,
+                            x,
+                            y: 0.0,
+                            advance: width,
+                            text: " ".to_owned(),
+                        };
+                        match line.runs.last_mut() {
+                            Some(run) if run.font == font && run.size == size => {
+                                run.glyphs.push(glyph);
+                            }
+                            _ => line.runs.push(GlyphRun {
+                                font,
+                                size,
+                                glyphs: vec![glyph],
+                            }),
+                        }
+                    }
+                }
                 if let Some(f) = fragment {
                     let fragment = &self.fragments[f];
                     let glyphs = fragment
@@ -582,21 +619,21 @@ impl<'a> Builder<'a> {
                         }),
                     }
                     if let Some(link) = fragment.link {
+                        // One area per line a link crosses: the words of a link and the
+                        // spaces between them are one stretch.
                         let url = &self.links[link];
                         match line.links.last_mut() {
-                            Some(area) if area.url == *url && (area.x1 - x).abs() < 0.01 => {
-                                area.x1 = x + width
-                            }
+                            Some(area) if link_open && area.url == *url => area.x1 = x + width,
                             _ => line.links.push(LinkArea {
                                 x0: x,
                                 x1: x + width,
                                 url: url.clone(),
                             }),
                         }
+                        link_open = true;
+                    } else {
+                        link_open = false;
                     }
-                } else if let Some(area) = line.links.last_mut() {
-                    // A space inside a link belongs to it if the link goes on after it.
-                    let _ = area;
                 }
                 x += width;
             }

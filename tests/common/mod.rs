@@ -363,6 +363,9 @@ pub mod validators {
     pub fn tool(program: &str, args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
         match Command::new(program).args(args).output() {
             Ok(output) => Some(output),
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                panic!("{program} is installed but could not be run: {error}")
+            }
             Err(_) => {
                 missing(
                     program,
@@ -371,6 +374,40 @@ pub mod validators {
                 None
             }
         }
+    }
+
+    /// Runs a Python script that needs `modules` (PyPI packages: pypdf, pdfplumber,
+    /// pikepdf) with `args`, and returns its standard output; `None` when a module is not
+    /// installed (outside CI). A script that fails fails the test.
+    pub fn python(modules: &[&str], script: &str, args: &[&std::ffi::OsStr]) -> Option<String> {
+        let check = Command::new("python3")
+            .arg("-c")
+            .arg(
+                modules
+                    .iter()
+                    .map(|m| format!("import {m}\n"))
+                    .collect::<String>(),
+            )
+            .output();
+        if !check.is_ok_and(|o| o.status.success()) {
+            missing(
+                &modules.join(", "),
+                "pip install pypdf==7.1.1 pdfplumber==0.11.10 pikepdf==10.18.0",
+            );
+            return None;
+        }
+        let output = Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .args(args)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            output.status.success(),
+            "the Python check failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Some(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     /// Runs epubcheck on a file and returns its report if it found any error or warning.

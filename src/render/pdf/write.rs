@@ -264,6 +264,18 @@ pub(super) fn write(
             annotation
                 .subtype(AnnotationType::Link)
                 .rect(Rect::new(x0, page_height - bottom, x1, page_height - top))
+                // The one line segment this annotation covers, as readers that follow
+                // links across lines expect it (PDF 1.7, 12.5.6.5).
+                .quad_points([
+                    x0,
+                    page_height - bottom,
+                    x1,
+                    page_height - bottom,
+                    x1,
+                    page_height - top,
+                    x0,
+                    page_height - top,
+                ])
                 .border(0.0, 0.0, 0.0, None);
             match &link.target {
                 Target::Uri(url) => {
