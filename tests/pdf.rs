@@ -648,3 +648,104 @@ fn a_link_gets_one_annotation_per_line_it_crosses() {
         "every link carries the quadrilateral of its line:\n{out}"
     );
 }
+
+/// The characters of a job's text that a library can draw, and those it cannot.
+fn coverage(job: &ExportJob, fonts: &FontLibrary) -> (Vec<char>, Vec<char>) {
+    let text: String = paragraphs(job).concat();
+    let mut covered = Vec::new();
+    let mut missing = Vec::new();
+    for c in text.chars() {
+        if c.is_whitespace()
+            || broadsheet::layout::is_default_ignorable(c)
+            || matches!(c as u32, 0x1F3FB..=0x1F3FF)
+        {
+            // Spaces, joiners, variation selectors and skin-tone modifiers take the face
+            // of what they attach to and are not reported on their own.
+            continue;
+        }
+        let list = if fonts.font_for(FontId::SerifRegular, c).is_some() {
+            &mut covered
+        } else {
+            &mut missing
+        };
+        if !list.contains(&c) {
+            list.push(c);
+        }
+    }
+    (covered, missing)
+}
+
+#[test]
+fn multilingual_text_with_emoji_renders_under_every_font_setup() {
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::write(broken.path().join("zero.ttf"), b"").unwrap();
+    std::fs::write(
+        broken.path().join("truncated.ttf"),
+        &FontId::SansRegular.data()[..2048],
+    )
+    .unwrap();
+    // A colour emoji font and a bitmap-only one, which the PDF writer cannot embed, where
+    // the machine has them.
+    let emoji = Path::new("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf");
+    if emoji.exists() {
+        std::fs::copy(emoji, broken.path().join("NotoColorEmoji.ttf")).unwrap();
+    }
+    let setups = [
+        ("embedded fonts only", FontLibrary::embedded()),
+        ("the machine's fonts", FONTS.clone()),
+        (
+            "a font dir of broken and unembeddable fonts",
+            FontLibrary::new(FontSettings::new(vec![broken.path().to_owned()], false)).unwrap(),
+        ),
+    ];
+    let job = ExportJob::try_from(fixture("multilingual.json")).unwrap();
+    for (setup, fonts) in setups {
+        let registry = Registry::builtin(&fonts);
+        let export = common::export(
+            &registry,
+            &ExportJob {
+                format: "pdf".to_owned(),
+                ..job.clone()
+            },
+        );
+        let (covered, missing) = coverage(&job, &fonts);
+        let warnings = export.warnings.join(" ");
+        for c in &missing {
+            let point = format!("U+{:04X}", *c as u32);
+            assert!(
+                warnings.contains(&point),
+                "{setup}: {point} is not reported: {warnings}"
+            );
+        }
+        for c in &covered {
+            let point = format!("U+{:04X}", *c as u32);
+            assert!(
+                !warnings.contains(&point),
+                "{setup}: {c} is drawable but reported: {warnings}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.pdf");
+        std::fs::write(&path, &export.content).unwrap();
+        let Some(extracted) = text(&path) else {
+            return;
+        };
+        for c in covered.iter().filter(|c| c.is_alphabetic()) {
+            // Arabic letters extract in presentation or base forms depending on the
+            // tool; every other letter drawn must come back as itself.
+            if matches!(*c as u32, 0x0600..=0x06FF) {
+                continue;
+            }
+            assert!(
+                extracted.contains(*c),
+                "{setup}: {c} was not drawn:\n{extracted}"
+            );
+        }
+        if emoji.exists() && setup != "embedded fonts only" {
+            assert!(
+                warnings.contains("U+1F642")
+                    == fonts.font_for(FontId::SerifRegular, '🙂').is_none()
+            );
+        }
+    }
+}
