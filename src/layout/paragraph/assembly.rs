@@ -1,0 +1,196 @@
+//! Line assembly: the chosen breaks become lines of positioned glyphs, justified to the
+//! measure, with real space glyphs between words, reordered for display by the bidi
+//! algorithm, and with one link area per stretch of a link on each line.
+
+use unicode_bidi::{BidiInfo, Level};
+
+use super::breaking::measure;
+use super::{Builder, FontId, GlyphRun, Item, LinkArea, SetGlyph, SetLine};
+use crate::layout::face;
+
+impl Builder<'_> {
+    /// Turns breaks into set lines.
+    pub(super) fn lines(&self, breaks: &[usize]) -> Vec<SetLine> {
+        let settings = self.settings;
+        let mut lines = Vec::with_capacity(breaks.len());
+        let mut start = 0;
+        for (n, &end) in breaks.iter().enumerate() {
+            // Skip glue and penalties at the start of a line.
+            while start < end && !matches!(self.items[start], Item::Box { .. }) {
+                start += 1;
+            }
+            let last_line = n + 1 == breaks.len();
+            let slice = &self.items[start..end];
+            let (natural, stretch, shrink) = measure(slice, &self.fragments);
+            let hyphen = match self.items.get(end) {
+                Some(Item::Penalty {
+                    hyphen: Some(h), ..
+                }) => Some(*h),
+                _ => None,
+            };
+            let hyphen_width = hyphen.map_or(0.0, |h| self.fragments[h].width);
+            let natural = natural + hyphen_width;
+            let ratio = if !settings.justify || last_line {
+                if natural > settings.width && shrink > 0.0 {
+                    ((settings.width - natural) / shrink).max(-1.0)
+                } else {
+                    0.0
+                }
+            } else if natural < settings.width {
+                if stretch > 0.0 {
+                    ((settings.width - natural) / stretch).min(3.0)
+                } else {
+                    0.0
+                }
+            } else if shrink > 0.0 {
+                ((settings.width - natural) / shrink).max(-1.0)
+            } else {
+                0.0
+            };
+            // Pieces in logical order: fragments and the widths of the spaces between.
+            let mut pieces: Vec<(Option<usize>, f32, Level)> = Vec::new();
+            // The face and size of the word before each space, for its space glyph.
+            let mut space_styles: Vec<Option<(FontId, f32)>> = Vec::new();
+            let trailing = slice
+                .iter()
+                .rposition(|i| matches!(i, Item::Box { .. }))
+                .map_or(0, |p| p + 1);
+            for item in &slice[..trailing] {
+                match item {
+                    Item::Box { fragment } => {
+                        pieces.push((
+                            Some(*fragment),
+                            self.fragments[*fragment].width,
+                            self.fragments[*fragment].level,
+                        ));
+                        space_styles.push(None);
+                    }
+                    Item::Glue {
+                        width,
+                        stretch,
+                        shrink,
+                    } => {
+                        let w = if ratio >= 0.0 {
+                            width + ratio * stretch
+                        } else {
+                            width + ratio * shrink
+                        };
+                        pieces.push((None, w, Level::ltr()));
+                        let before = pieces.iter().rev().find_map(|(f, _, _)| *f);
+                        space_styles.push(before.map(|f| {
+                            let fragment = &self.fragments[f];
+                            (fragment.font, fragment.size)
+                        }));
+                    }
+                    Item::Penalty { .. } => {}
+                }
+            }
+            if let Some(h) = hyphen {
+                let level = pieces
+                    .iter()
+                    .rev()
+                    .find_map(|(f, _, l)| f.map(|_| *l))
+                    .unwrap_or_else(Level::ltr);
+                pieces.push((Some(h), self.fragments[h].width, level));
+                space_styles.push(None);
+            }
+            // Spaces take the lower level of their neighbours (rule L1 for the ends).
+            let paragraph_level = if settings.rtl {
+                Level::rtl()
+            } else {
+                Level::ltr()
+            };
+            for i in 0..pieces.len() {
+                if pieces[i].0.is_none() {
+                    let before = pieces[..i].iter().rev().find_map(|(f, _, l)| f.map(|_| *l));
+                    let after = pieces[i + 1..].iter().find_map(|(f, _, l)| f.map(|_| *l));
+                    pieces[i].2 = match (before, after) {
+                        (Some(a), Some(b)) => a.min(b),
+                        _ => paragraph_level,
+                    };
+                }
+            }
+            let levels: Vec<Level> = pieces.iter().map(|p| p.2).collect();
+            let order = if levels.iter().all(|l| l.is_ltr()) {
+                (0..pieces.len()).collect()
+            } else {
+                BidiInfo::reorder_visual(&levels)
+            };
+            let mut line = SetLine::default();
+            let mut x = 0.0f32;
+            // Whether the line's last link area may go on: only spaces since it ended.
+            let mut link_open = false;
+            for index in order {
+                let (fragment, width, _) = pieces[index];
+                if fragment.is_none() {
+                    // A real space glyph, stretched or shrunk by justification, so that
+                    // every extractor finds the word boundary in every script.
+                    if let Some((font, size)) = space_styles.get(index).copied().flatten()
+                        && width > 0.0
+                        && let Some(space) = face(font).glyph_index(' ')
+                    {
+                        let glyph = SetGlyph {
+                            glyph_id: space.0,
+                            x,
+                            y: 0.0,
+                            advance: width,
+                            text: " ".to_owned(),
+                        };
+                        match line.runs.last_mut() {
+                            Some(run) if run.font == font && run.size == size => {
+                                run.glyphs.push(glyph);
+                            }
+                            _ => line.runs.push(GlyphRun {
+                                font,
+                                size,
+                                glyphs: vec![glyph],
+                            }),
+                        }
+                    }
+                }
+                if let Some(f) = fragment {
+                    let fragment = &self.fragments[f];
+                    let glyphs = fragment
+                        .glyphs
+                        .iter()
+                        .map(|g| SetGlyph {
+                            x: x + g.x,
+                            ..g.clone()
+                        })
+                        .collect();
+                    match line.runs.last_mut() {
+                        Some(run) if run.font == fragment.font && run.size == fragment.size => {
+                            run.glyphs.extend::<Vec<SetGlyph>>(glyphs);
+                        }
+                        _ => line.runs.push(GlyphRun {
+                            font: fragment.font,
+                            size: fragment.size,
+                            glyphs,
+                        }),
+                    }
+                    if let Some(link) = fragment.link {
+                        // One area per line a link crosses: the words of a link and the
+                        // spaces between them are one stretch.
+                        let url = &self.links[link];
+                        match line.links.last_mut() {
+                            Some(area) if link_open && area.url == *url => area.x1 = x + width,
+                            _ => line.links.push(LinkArea {
+                                x0: x,
+                                x1: x + width,
+                                url: url.clone(),
+                            }),
+                        }
+                        link_open = true;
+                    } else {
+                        link_open = false;
+                    }
+                }
+                x += width;
+            }
+            line.width = x;
+            lines.push(line);
+            start = end;
+        }
+        lines
+    }
+}
