@@ -441,21 +441,13 @@ fn produce(
     }
 }
 
-/// A file stem for a JSON Lines item: its article id, if it has one.
+/// A file stem for a JSON Lines item: its article id, if it has one, made a file name the
+/// way the server makes one.
 fn stem_of(request: &pb::ExportRequest) -> Option<String> {
     match &request.document {
-        Some(pb::export_request::Document::Article(a)) if !a.id.is_empty() => Some(
-            a.id.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .take(100)
-                .collect(),
-        ),
+        Some(pb::export_request::Document::Article(a)) => {
+            Some(crate::model::slug(&a.id)).filter(|s| !s.is_empty())
+        }
         _ => None,
     }
 }

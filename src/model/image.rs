@@ -88,6 +88,27 @@ pub(crate) fn sniff(data: &[u8]) -> Result<Header, String> {
     })
 }
 
+impl super::Image {
+    /// Decodes the image, within [`super::limits::MAX_IMAGE_DECODE_BYTES`] of memory: the one
+    /// place renderers that need pixels get them.
+    pub fn decode(&self) -> Result<image::DynamicImage, String> {
+        let format = match self.format {
+            ImageFormat::Png => image::ImageFormat::Png,
+            ImageFormat::Jpeg => image::ImageFormat::Jpeg,
+            ImageFormat::Gif => image::ImageFormat::Gif,
+            ImageFormat::Webp => image::ImageFormat::WebP,
+        };
+        let mut reader =
+            image::ImageReader::with_format(std::io::Cursor::new(&self.data[..]), format);
+        let mut limits = image::Limits::default();
+        limits.max_alloc = Some(super::limits::MAX_IMAGE_DECODE_BYTES);
+        reader.limits(limits);
+        reader
+            .decode()
+            .map_err(|e| format!("the {} image could not be decoded: {e}", self.format))
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -19,6 +19,9 @@ pub const MAX_HEADING_LEVEL: u32 = 5;
 /// The hard ceiling on image pixels: no setting can raise the limit above this.
 pub const MAX_IMAGE_PIXELS_CEILING: u64 = 50_000_000;
 
+/// The most memory decoding one image may take. The header checks at the edge already cap
+/// its pixels, so this only guards against decoders that need more than the pixels.
+pub const MAX_IMAGE_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 /// Default for [`Limits::article_bytes`].
 pub const DEFAULT_ARTICLE_BYTES: usize = 8 * 1024 * 1024;
 /// Default for [`Limits::image_bytes`].

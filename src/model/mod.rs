@@ -173,6 +173,11 @@ impl Language {
         self.0.region()
     }
 
+    /// The script subtag, if the tag has one ("Hant" for "zh-Hant-TW").
+    pub fn script(&self) -> Option<&str> {
+        self.0.script()
+    }
+
     /// Whether the language is written right to left (Arabic, Hebrew, Persian, Urdu and the
     /// like), taking a script subtag into account ("az-Arab" is, "az" is not).
     pub fn is_rtl(&self) -> bool {
@@ -273,6 +278,20 @@ pub struct Span {
     pub link: Option<String>,
 }
 
+/// The text of a run of spans as one string, borrowed when there is one span.
+pub fn plain_text(spans: &[Span]) -> std::borrow::Cow<'_, str> {
+    match spans {
+        [span] => std::borrow::Cow::Borrowed(span.text.as_str()),
+        _ => std::borrow::Cow::Owned(spans.iter().map(|s| s.text.as_str()).collect()),
+    }
+}
+
+/// A heading's text on one line, for an outline or a table of contents: its deliberate line
+/// breaks become spaces.
+pub fn heading_label(spans: &[Span]) -> String {
+    plain_text(spans).replace('\n', " ")
+}
+
 impl Span {
     /// A span of plain text.
     pub fn plain(text: impl Into<String>) -> Self {
@@ -340,8 +359,9 @@ pub struct Collection {
 }
 
 /// Lowercase ASCII letters and digits joined by single hyphens, at most 64 bytes, cut at a
-/// hyphen where possible. Non-ASCII letters are dropped, so the result may be empty.
-fn slug(text: &str) -> String {
+/// hyphen where possible: a file name stem. Non-ASCII letters are dropped, so the result
+/// may be empty.
+pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for word in text
         .split(|c: char| !c.is_ascii_alphanumeric())

@@ -10,6 +10,10 @@ use chrono::{DateTime, Locale, Utc};
 
 use crate::model::{Article, Language};
 
+/// The date written where a document must carry one and the request gives none: a fixed
+/// instant, never the wall clock, so the same request gives the same bytes.
+pub const FIXED_DATE: DateTime<Utc> = DateTime::from_timestamp_nanos(946_684_800_000_000_000);
+
 /// The date of `time` (in UTC) in the long form used by `language`.
 pub fn format_date(time: &DateTime<Utc>, language: &Language) -> String {
     let primary = language.primary();

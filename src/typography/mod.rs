@@ -12,7 +12,9 @@ mod wrap;
 
 pub use contents::{SectionGroup, section_groups};
 pub use credits::{byline, credits_line, join_names};
-pub use dates::{format_date, format_date_time, format_time, published_text, updated_text};
+pub use dates::{
+    FIXED_DATE, format_date, format_date_time, format_time, published_text, updated_text,
+};
 pub use links::LinkTable;
 pub use warnings::missing_glyphs_warning;
 pub use wrap::{break_opportunities, display_width, fill};

@@ -2,18 +2,12 @@
 //! re-encoded. WebP becomes PNG or JPEG (Kobo and Kindle do not show WebP); the e-ink
 //! options scale images down and make them grayscale.
 
-use std::io::Cursor;
-
+use image::DynamicImage;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageReader};
 
 use crate::model::{EpubOptions, Image, ImageFormat};
-
-/// The most memory one decode may take. Header checks at the edge already cap pixels, so
-/// this only guards against decoders that need more than the pixels themselves.
-const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// JPEG quality for re-encoded photographs: visually lossless on a reader's screen.
 const JPEG_QUALITY: u8 = 85;
@@ -34,21 +28,7 @@ pub(super) fn prepare(image: &Image, options: &EpubOptions) -> Result<Prepared, 
             extension: image.format.extension(),
         });
     }
-    let mut reader = ImageReader::with_format(
-        Cursor::new(&image.data[..]),
-        match image.format {
-            ImageFormat::Png => image::ImageFormat::Png,
-            ImageFormat::Jpeg => image::ImageFormat::Jpeg,
-            ImageFormat::Gif => image::ImageFormat::Gif,
-            ImageFormat::Webp => image::ImageFormat::WebP,
-        },
-    );
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let mut decoded = reader
-        .decode()
-        .map_err(|e| format!("the {} image could not be decoded: {e}", image.format))?;
+    let mut decoded = image.decode()?;
     if let Some(max) = options.max_image_width
         && decoded.width() > max
     {

@@ -20,7 +20,7 @@ use self::xhtml::ImageRefs;
 use super::{RenderContext, RenderError, Rendered, Renderer};
 use crate::layout::FontLibrary;
 use crate::model::{Article, Block, Collection, Document, EpubOptions, Image, Language, Role};
-use crate::typography::{format_date, section_groups};
+use crate::typography::{FIXED_DATE, format_date, section_groups};
 
 /// The EPUB renderer. Its fonts draw the generated covers.
 #[derive(Debug, Clone, Default)]
@@ -82,10 +82,6 @@ impl Renderer for EpubRenderer {
 
 /// The stylesheet every content document links to.
 const STYLESHEET: &str = include_str!("style.css");
-
-/// The fallback for `dcterms:modified`, which EPUB requires, when a request has no dates:
-/// a fixed instant, never the wall clock, so the same request gives the same bytes.
-const FIXED_MODIFIED: &str = "2000-01-01T00:00:00Z";
 
 /// What a book needs beyond its resources: metadata, navigation and landmarks.
 struct Plan {
@@ -171,11 +167,7 @@ impl Book<'_> {
                     body.push(added.map(|(_, href)| href));
                 }
                 Block::Heading { spans, .. } => headings.push(NavEntry {
-                    label: spans
-                        .iter()
-                        .map(|s| s.text.as_str())
-                        .collect::<String>()
-                        .replace('\n', " "),
+                    label: crate::model::heading_label(spans),
                     href: format!("{href}#{}", xhtml::heading_id(index)),
                     children: Vec::new(),
                 }),
@@ -285,7 +277,7 @@ impl Book<'_> {
                     .updated_at
                     .or(article.published_at)
                     .as_ref()
-                    .map_or_else(|| FIXED_MODIFIED.to_owned(), opf_date),
+                    .map_or_else(|| opf_date(&FIXED_DATE), opf_date),
                 subjects: article.tags.clone(),
                 description: article.summary.clone(),
                 rights: article.copyright.clone(),
@@ -376,7 +368,7 @@ impl Book<'_> {
                 modified: collection
                     .date
                     .as_ref()
-                    .map_or_else(|| FIXED_MODIFIED.to_owned(), opf_date),
+                    .map_or_else(|| opf_date(&FIXED_DATE), opf_date),
                 subjects,
                 description: collection.subtitle.clone(),
                 rights: String::new(),

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::model::{Article, Block, Collection, Figure, Language, Span};
+use crate::model::{Article, Block, Collection, Figure, Language, Span, plain_text};
 use crate::typography::direction::is_rtl_text;
 use crate::typography::{
     SectionGroup, byline, credits_line, format_date, published_text, updated_text,
@@ -79,14 +79,6 @@ pub(super) fn dir_change(own_rtl: bool, inherited_rtl: bool) -> &'static str {
 /// English article would run left to right.
 fn dir_attribute(text: &str, inherited_rtl: bool) -> &'static str {
     dir_change(is_rtl_text(text, inherited_rtl), inherited_rtl)
-}
-
-/// The text of a run of spans, as one string.
-fn plain_text(spans: &[Span]) -> Cow<'_, str> {
-    match spans {
-        [span] => Cow::Borrowed(span.text.as_str()),
-        _ => Cow::Owned(spans.iter().map(|s| s.text.as_str()).collect()),
-    }
 }
 
 /// Writes `<tag class="…">text</tag>` on a line of its own, with a `dir` if the text runs

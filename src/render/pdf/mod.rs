@@ -331,11 +331,7 @@ fn set_article<'a>(
                     scale.leading(body) * 2.0 + body * 0.45,
                 );
                 if let Some((page, _, baseline)) = placed {
-                    let title: String = spans
-                        .iter()
-                        .map(|s| s.text.as_str())
-                        .collect::<String>()
-                        .replace('\n', " ");
+                    let title = crate::model::heading_label(spans);
                     headings.push(OutlineEntry {
                         title,
                         page,

@@ -6,7 +6,6 @@
 //! request always gives the same bytes.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use flate2::Compression;
@@ -20,7 +19,7 @@ use subsetter::GlyphRemapper;
 use super::flow::{Element, Flow, OutlineEntry, Target};
 use crate::layout::{FontId, face};
 use crate::model::{Article, Collection, Image, ImageFormat, Language};
-use crate::typography::join_names;
+use crate::typography::{FIXED_DATE, join_names};
 
 /// The document information dictionary.
 pub(super) struct Info {
@@ -61,30 +60,17 @@ impl Info {
     }
 }
 
-/// The date written when a request has none: fixed, never the wall clock.
-fn fixed_date() -> Date {
-    Date::new(2000)
-        .month(1)
-        .day(1)
-        .hour(0)
-        .minute(0)
-        .second(0)
+/// A PDF date, or the fixed date when the request has none, never the wall clock.
+fn pdf_date(time: Option<&DateTime<Utc>>) -> Date {
+    let t = time.unwrap_or(&FIXED_DATE);
+    Date::new(u16::try_from(t.year()).unwrap_or(2000))
+        .month(t.month() as u8)
+        .day(t.day() as u8)
+        .hour(t.hour() as u8)
+        .minute(t.minute() as u8)
+        .second(t.second() as u8)
         .utc_offset_hour(0)
         .utc_offset_minute(0)
-}
-
-fn pdf_date(time: Option<&DateTime<Utc>>) -> Date {
-    match time {
-        Some(t) => Date::new(u16::try_from(t.year()).unwrap_or(2000))
-            .month(t.month() as u8)
-            .day(t.day() as u8)
-            .hour(t.hour() as u8)
-            .minute(t.minute() as u8)
-            .second(t.second() as u8)
-            .utc_offset_hour(0)
-            .utc_offset_minute(0),
-        None => fixed_date(),
-    }
 }
 
 /// Deflates a stream. Level 3 keeps nearly all of level 6's saving on fonts and content at
@@ -657,13 +643,7 @@ fn write_image(pdf: &mut Pdf, refs: &mut Refs, image: &Image) -> Result<Ref, Str
             .columns(png.width as i32);
         return Ok(image_ref);
     }
-    let mut reader = image::ImageReader::new(Cursor::new(&image.data[..]))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let decoded = reader.decode().map_err(|e| e.to_string())?;
+    let decoded = image.decode()?;
     let (width, height) = (decoded.width() as i32, decoded.height() as i32);
     let mask_ref = if decoded.color().has_alpha() {
         let alpha: Vec<u8> = decoded.to_rgba8().pixels().map(|p| p.0[3]).collect();
