@@ -73,6 +73,19 @@ pub(super) struct OutlineEntry {
     pub(super) children: Vec<OutlineEntry>,
 }
 
+/// What composition hands the writer: laid-out pages and the document-level parts, and
+/// nothing of the layout state. This is the whole interface of a PDF writer.
+pub(super) struct Composed<'a> {
+    /// The page size and margins, for the media box and link destinations.
+    pub(super) options: &'a PdfOptions,
+    /// The pages, each with its content, its furniture and its links.
+    pub(super) pages: Vec<Page>,
+    /// The images, referred to by [`Element::Image`].
+    pub(super) images: Vec<&'a Image>,
+    /// The outline, nested.
+    pub(super) outline: Vec<OutlineEntry>,
+}
+
 /// How a paragraph's lines are aligned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Align {
@@ -107,6 +120,16 @@ pub(super) struct Flow<'a> {
 }
 
 impl<'a> Flow<'a> {
+    /// Ends composition: the pages and document-level parts, for the writer.
+    pub(super) fn finish(self) -> Composed<'a> {
+        Composed {
+            options: self.options,
+            pages: self.pages,
+            images: self.images,
+            outline: self.outline,
+        }
+    }
+
     pub(super) fn new(options: &'a PdfOptions, fonts: &'a FontLibrary) -> Self {
         let mut flow = Flow {
             options,

@@ -90,7 +90,7 @@ impl Renderer for PdfRenderer {
             warnings.push(warning);
         }
         let page_count = u32::try_from(flow.pages.len()).unwrap_or(u32::MAX);
-        let content = write::write(&flow, &info, &mut warnings)
+        let content = write::write(&flow.finish(), &info, &mut warnings)
             .map_err(|reason| RenderError::failed("pdf", reason))?;
         Ok(Rendered::new(content, page_count).with_warnings(warnings))
     }

@@ -4,6 +4,10 @@
 //!
 //! Object numbers, font names and subset tags are derived from the content only, so the same
 //! request always gives the same bytes.
+//!
+//! The writer's whole input is a [`Composed`] document (positioned glyph runs, rules,
+//! images, link areas, outline entries) and the document [`Info`]; it lays nothing out. A
+//! krilla writer takes the same input.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +20,7 @@ use pdf_writer::types::{
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use subsetter::GlyphRemapper;
 
-use super::flow::{Element, Flow, OutlineEntry, Target};
+use super::flow::{Composed, Element, OutlineEntry, Target};
 use crate::layout::{FontId, face};
 use crate::model::{Article, Collection, Image, ImageFormat, Language};
 use crate::typography::{FIXED_DATE, join_names};
@@ -122,16 +126,16 @@ struct UsedFont {
 
 /// Writes the document.
 pub(super) fn write(
-    flow: &Flow<'_>,
+    document: &Composed<'_>,
     info: &Info,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<u8>, String> {
-    let options = flow.options;
+    let options = document.options;
     let (page_width, page_height) = (options.page_width, options.page_height);
 
     // Which glyphs of which fonts the document uses.
     let mut used: BTreeMap<FontId, UsedFont> = BTreeMap::new();
-    let all_elements = flow
+    let all_elements = document
         .pages
         .iter()
         .flat_map(|page| page.elements.iter().chain(&page.furniture));
@@ -163,7 +167,7 @@ pub(super) fn write(
     let catalog_ref = refs.next();
     let tree_ref = refs.next();
     let info_ref = refs.next();
-    let page_refs: Vec<Ref> = flow.pages.iter().map(|_| refs.next()).collect();
+    let page_refs: Vec<Ref> = document.pages.iter().map(|_| refs.next()).collect();
 
     // Fonts.
     let mut font_names: BTreeMap<FontId, (String, Ref)> = BTreeMap::new();
@@ -177,8 +181,8 @@ pub(super) fn write(
     }
 
     // Images.
-    let mut image_refs: Vec<Option<Ref>> = Vec::with_capacity(flow.images.len());
-    for image in &flow.images {
+    let mut image_refs: Vec<Option<Ref>> = Vec::with_capacity(document.images.len());
+    for image in &document.images {
         match write_image(&mut pdf, &mut refs, image) {
             Ok(r) => image_refs.push(Some(r)),
             Err(why) => {
@@ -190,7 +194,7 @@ pub(super) fn write(
 
     // Pages.
     let mut id_source = info.title.as_bytes().to_vec();
-    for (index, page) in flow.pages.iter().enumerate() {
+    for (index, page) in document.pages.iter().enumerate() {
         let mut content = Content::new();
         for element in page.elements.iter().chain(&page.furniture) {
             match element {
@@ -326,14 +330,14 @@ pub(super) fn write(
         .count(i32::try_from(page_refs.len()).unwrap_or(i32::MAX));
 
     // The outline.
-    let outline_ref = if flow.outline.is_empty() {
+    let outline_ref = if document.outline.is_empty() {
         None
     } else {
         let root = refs.next();
         let (first, last, count) = write_outline(
             &mut pdf,
             &mut refs,
-            &flow.outline,
+            &document.outline,
             root,
             &page_refs,
             page_height,
