@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Locale, Utc};
 
+use super::terms::updated_pattern;
 use crate::model::{Article, Language};
 
 /// The date written where a document must carry one and the request gives none: a fixed
@@ -57,18 +58,20 @@ pub fn published_text(article: &Article) -> Option<String> {
         .map(|time| format_date_time(&time, &article.language))
 }
 
-/// How an article's last update reads: "Updated 06:15 UTC" on the day it was published,
-/// "Updated December 4, 2025 06:15 UTC" on a later one.
+/// How an article's last update reads, in the article's language ([`updated_pattern`]):
+/// "Updated 06:15 UTC" on the day it was published, "Updated December 4, 2025 06:15 UTC"
+/// on a later one, "2025年12月4日 06:15 UTC 更新" in Japanese.
 pub fn updated_text(article: &Article) -> Option<String> {
     let updated = article.updated_at?;
     let same_day = article
         .published_at
         .is_some_and(|p| p.date_naive() == updated.date_naive());
-    Some(if same_day {
-        format!("Updated {}", format_time(&updated))
+    let moment = if same_day {
+        format_time(&updated)
     } else {
-        format!("Updated {}", format_date_time(&updated, &article.language))
-    })
+        format_date_time(&updated, &article.language)
+    };
+    Some(updated_pattern(&article.language).apply(&moment))
 }
 
 /// The chrono locale for a language: its own region if it names one that has data, else

@@ -17,6 +17,7 @@ use zip::{CompressionMethod, DateTime as ZipDateTime, ZipWriter};
 use super::xhtml::{dir_change, escape, escaped};
 use crate::model::Language;
 use crate::typography::direction::is_rtl_text;
+use crate::typography::{Term, term};
 
 /// A file of the book other than the package, navigation and NCX documents.
 pub(super) struct Resource {
@@ -236,26 +237,38 @@ pub(super) fn nav(
     landmarks: &Landmarks,
 ) -> String {
     let mut out = String::new();
+    let label = |t| escaped(term(language, t));
     super::xhtml::open_document(&mut out, title, language, "nav");
-    out.push_str("<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\">Contents</h1>\n");
+    let _ = writeln!(
+        out,
+        "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\">{}</h1>",
+        label(Term::Contents)
+    );
     nav_list(&mut out, entries, language.is_rtl());
-    out.push_str("</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" aria-labelledby=\"landmarks-title\" hidden=\"hidden\">\n<h2 id=\"landmarks-title\">Landmarks</h2>\n<ol>\n");
+    let _ = writeln!(
+        out,
+        "</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" aria-labelledby=\"landmarks-title\" hidden=\"hidden\">\n<h2 id=\"landmarks-title\">{}</h2>\n<ol>",
+        label(Term::Landmarks)
+    );
     if let Some(cover) = &landmarks.cover {
         let _ = writeln!(
             out,
-            "<li><a epub:type=\"cover\" href=\"{cover}\">Cover</a></li>"
+            "<li><a epub:type=\"cover\" href=\"{cover}\">{}</a></li>",
+            label(Term::Cover)
         );
     }
     if let Some(contents) = &landmarks.contents {
         let _ = writeln!(
             out,
-            "<li><a epub:type=\"toc\" href=\"{contents}\">Contents</a></li>"
+            "<li><a epub:type=\"toc\" href=\"{contents}\">{}</a></li>",
+            label(Term::Contents)
         );
     }
     let _ = writeln!(
         out,
-        "<li><a epub:type=\"bodymatter\" href=\"{}\">Start of content</a></li>",
-        landmarks.start
+        "<li><a epub:type=\"bodymatter\" href=\"{}\">{}</a></li>",
+        landmarks.start,
+        label(Term::StartOfContent)
     );
     out.push_str("</ol>\n</nav>\n");
     super::xhtml::close_document(&mut out);
