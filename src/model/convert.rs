@@ -17,14 +17,15 @@ use super::error::{FieldViolation, Invalid};
 use super::image::sniff;
 use super::limits::{
     Limits, MAX_BLOCKS, MAX_HEADING_LEVEL, MAX_HEADLINE_CHARS, MAX_ID_CHARS, MAX_REPEATED,
-    MAX_TEXT_FIELD_BYTES, MAX_URL_BYTES,
+    MAX_TABLE_CELLS, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS, MAX_TEXT_FIELD_BYTES, MAX_URL_BYTES,
 };
 use super::options::{EpubOptions, PdfOptions, RenderOptions, TextOptions};
 use super::{
-    Article, Block, Collection, Contributor, Document, Figure, Image, Language, RelatedArticle,
-    Role, Span,
+    Alignment, Article, Aside, Block, Collection, Contributor, Document, EditorialNote, Embed,
+    Figure, Image, Language, NoteKind, RelatedArticle, Role, Span, Table, TableCell, TableRow,
 };
 use crate::pb;
+use crate::typography::quotes::Quotes;
 
 /// A validated request: what to render, in which format, with which options.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +85,10 @@ struct Cx<'a> {
     violations: Vec<FieldViolation>,
     /// Bytes of text counted against the current article's `article_bytes` limit.
     article_bytes: usize,
+    /// Whether the request wants typographic quotes.
+    smart_quotes: bool,
+    /// The quotation marks of the text being converted, when smart quotes are on.
+    quotes: Option<Quotes>,
 }
 
 impl<'a> Cx<'a> {
@@ -92,6 +97,22 @@ impl<'a> Cx<'a> {
             limits,
             violations: Vec::new(),
             article_bytes: 0,
+            smart_quotes: true,
+            quotes: None,
+        }
+    }
+
+    /// From here on, text is in `language`: its quotation marks replace straight quotes.
+    fn text_in(&mut self, language: &Language) {
+        self.quotes = self.smart_quotes.then(|| Quotes::for_language(language));
+    }
+
+    /// Makes the straight quotes of cleaned text typographic, when asked; `before` is the
+    /// character before it in the same block.
+    fn smarten(&self, text: String, before: Option<char>) -> String {
+        match self.quotes.map(|q| q.apply(&text, before)) {
+            Some(std::borrow::Cow::Owned(smart)) => smart,
+            _ => text,
         }
     }
 
@@ -141,7 +162,17 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// A single-line text field, cleaned, with typographic quotes.
     fn line(&mut self, path: &str, text: &str) -> String {
+        if self.size_ok(path, text) {
+            self.smarten(clean::line(text), None)
+        } else {
+            String::new()
+        }
+    }
+
+    /// A single-line field that is not prose (an id, a format name): cleaned, quotes kept.
+    fn literal_line(&mut self, path: &str, text: &str) -> String {
         if self.size_ok(path, text) {
             clean::line(text)
         } else {
@@ -158,7 +189,7 @@ impl<'a> Cx<'a> {
     }
 
     fn id(&mut self, path: &str, text: &str) -> String {
-        let cleaned = self.line(path, text);
+        let cleaned = self.literal_line(path, text);
         let chars = cleaned.chars().count();
         if chars > MAX_ID_CHARS {
             self.violation(
@@ -178,6 +209,9 @@ impl<'a> Cx<'a> {
         } = request;
         let request_id = self.id("request_id", &request_id);
         let format = clean::line(&format).to_lowercase();
+        // Options first: they say how the text is to be cleaned.
+        let options = self.options("options", options.unwrap_or_default());
+        self.smart_quotes = options.smart_quotes;
         let document = match document {
             Some(pb::export_request::Document::Article(article)) => {
                 Some(Document::Article(self.article("article", article, None)))
@@ -193,7 +227,6 @@ impl<'a> Cx<'a> {
                 None
             }
         };
-        let options = self.options("options", options.unwrap_or_default());
         Some(ExportJob {
             request_id,
             format,
@@ -203,7 +236,12 @@ impl<'a> Cx<'a> {
     }
 
     fn options(&mut self, path: &str, options: pb::RenderOptions) -> RenderOptions {
-        let pb::RenderOptions { pdf, epub, text } = options;
+        let pb::RenderOptions {
+            pdf,
+            epub,
+            text,
+            smart_quotes,
+        } = options;
         let pdf = self.pdf_options(&format!("{path}.pdf"), pdf.unwrap_or_default());
         let pb::EpubOptions {
             max_image_width,
@@ -246,6 +284,7 @@ impl<'a> Cx<'a> {
         };
         RenderOptions {
             text: TextOptions { width },
+            smart_quotes: smart_quotes.unwrap_or(true),
             epub,
             pdf,
         }
@@ -444,8 +483,11 @@ impl<'a> Cx<'a> {
             lead_figure,
             body,
             related,
+            notes,
         } = article;
         self.article_bytes = 0;
+        let language = self.language(&format!("{path}.language"), &language, inherited_language);
+        self.text_in(&language);
 
         let id = self.id(&format!("{path}.id"), &id);
         let headline_path = format!("{path}.headline");
@@ -476,7 +518,6 @@ impl<'a> Cx<'a> {
 
         let published_at = self.timestamp(&format!("{path}.publishedAt"), published_at);
         let updated_at = self.timestamp(&format!("{path}.updatedAt"), updated_at);
-        let language = self.language(&format!("{path}.language"), &language, inherited_language);
 
         let tags_path = format!("{path}.tags");
         let tags = if self.count_ok(&tags_path, tags.len(), MAX_REPEATED) {
@@ -503,10 +544,14 @@ impl<'a> Cx<'a> {
         let lead_figure = lead_figure.and_then(|f| self.figure(&format!("{path}.leadFigure"), f));
 
         let body_path = format!("{path}.body");
-        let body = if self.count_ok(&body_path, body.len(), MAX_BLOCKS) {
-            body.into_iter()
+        let body = self.blocks(&body_path, body, false);
+
+        let notes_path = format!("{path}.notes");
+        let notes = if self.count_ok(&notes_path, notes.len(), MAX_REPEATED) {
+            notes
+                .into_iter()
                 .enumerate()
-                .filter_map(|(i, b)| self.block(&format!("{body_path}[{i}]"), b))
+                .filter_map(|(i, n)| self.note(&format!("{notes_path}[{i}]"), n))
                 .collect()
         } else {
             Vec::new()
@@ -550,12 +595,50 @@ impl<'a> Cx<'a> {
             lead_figure,
             body,
             related,
+            notes,
         }
     }
 
+    /// The blocks of a body or an aside; `in_aside` refuses asides inside them.
+    fn blocks(&mut self, path: &str, blocks: Vec<pb::Block>, in_aside: bool) -> Vec<Block> {
+        if !self.count_ok(path, blocks.len(), MAX_BLOCKS) {
+            return Vec::new();
+        }
+        blocks
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, b)| self.block(&format!("{path}[{i}]"), b, in_aside))
+            .collect()
+    }
+
+    fn note(&mut self, path: &str, note: pb::EditorialNote) -> Option<EditorialNote> {
+        let pb::EditorialNote { kind, text, date } = note;
+        let kind = match pb::editorial_note::Kind::try_from(kind) {
+            Ok(pb::editorial_note::Kind::Correction) => NoteKind::Correction,
+            Ok(pb::editorial_note::Kind::Clarification) => NoteKind::Clarification,
+            Ok(pb::editorial_note::Kind::Update) => NoteKind::Update,
+            // An unknown kind (from a newer client) is printed as an editor's note.
+            Ok(pb::editorial_note::Kind::EditorsNote | pb::editorial_note::Kind::Unspecified)
+            | Err(_) => NoteKind::EditorsNote,
+        };
+        let text_path = format!("{path}.text");
+        if !self.size_ok(&text_path, &text) {
+            return None;
+        }
+        let text = clean::flowing([text.as_str()]).concat();
+        if text.is_empty() {
+            self.violation(text_path, "is required and must not be blank");
+            return None;
+        }
+        let text = self.smarten(text, None);
+        let date = self.timestamp(&format!("{path}.date"), date);
+        Some(EditorialNote { kind, text, date })
+    }
+
     fn contributor(&mut self, path: &str, contributor: pb::Contributor) -> Contributor {
-        let pb::Contributor { name, role } = contributor;
+        let pb::Contributor { name, role, title } = contributor;
         let name = self.required_line(&format!("{path}.name"), &name);
+        let title = self.line(&format!("{path}.title"), &title);
         let role = match pb::contributor::Role::try_from(role) {
             Ok(pb::contributor::Role::Reporting) => Role::Reporting,
             Ok(pb::contributor::Role::Editing) => Role::Editing,
@@ -566,7 +649,7 @@ impl<'a> Cx<'a> {
                 Role::Author
             }
         };
-        Contributor { name, role }
+        Contributor { name, role, title }
     }
 
     fn related(&mut self, path: &str, related: pb::RelatedArticle) -> RelatedArticle {
@@ -586,13 +669,13 @@ impl<'a> Cx<'a> {
 
     /// Converts one body block; `None` for a block that turned out empty (an empty paragraph
     /// from a CMS, say), which is dropped.
-    fn block(&mut self, path: &str, block: pb::Block) -> Option<Block> {
+    fn block(&mut self, path: &str, block: pb::Block, in_aside: bool) -> Option<Block> {
         use pb::block::Kind;
         let pb::Block { kind } = block;
         let Some(kind) = kind else {
             self.violation(
                 path,
-                "has no content: set one of paragraph, heading, quote, list, figure, preformatted or rule",
+                "has no content: set one of paragraph, heading, quote, list, figure, preformatted, rule, table, aside or embed",
             );
             return None;
         };
@@ -676,7 +759,186 @@ impl<'a> Cx<'a> {
                 (!text.is_empty()).then_some(Block::Preformatted(text))
             }
             Kind::Rule(pb::Rule {}) => Some(Block::Rule),
+            Kind::Table(table) => self
+                .table(&format!("{path}.table"), table)
+                .map(Block::Table),
+            Kind::Aside(aside) => {
+                let path = format!("{path}.aside");
+                if in_aside {
+                    self.violation(path, "is inside another aside; fact boxes do not nest");
+                    return None;
+                }
+                let pb::Aside { title, blocks } = aside;
+                let title = self.line(&format!("{path}.title"), &title);
+                let blocks_path = format!("{path}.blocks");
+                let blocks = self.blocks(&blocks_path, blocks, true);
+                if blocks.is_empty() {
+                    self.violation(blocks_path, "needs at least one block with content");
+                    return None;
+                }
+                Some(Block::Aside(Aside { title, blocks }))
+            }
+            Kind::Embed(embed) => {
+                let path = format!("{path}.embed");
+                let pb::Embed {
+                    url,
+                    title,
+                    provider,
+                    description,
+                } = embed;
+                let url_path = format!("{path}.url");
+                let url = match self.url(&url_path, &url, &["http", "https"]) {
+                    Url::Kept(url) => Some(url),
+                    Url::Blank => {
+                        self.violation(url_path, "is required: an embed needs its address");
+                        None
+                    }
+                    Url::Dropped => {
+                        self.violation(url_path, "must be an absolute http or https URL");
+                        None
+                    }
+                };
+                let title = self.line(&format!("{path}.title"), &title);
+                let provider = self.line(&format!("{path}.provider"), &provider);
+                let description = self.line(&format!("{path}.description"), &description);
+                Some(Block::Embed(Embed {
+                    url: url?,
+                    title,
+                    provider,
+                    description,
+                }))
+            }
         }
+    }
+
+    fn table(&mut self, path: &str, table: pb::Table) -> Option<Table> {
+        let pb::Table {
+            caption,
+            credit,
+            header_rows,
+            rows,
+            column_alignment,
+        } = table;
+        let caption = self.line(&format!("{path}.caption"), &caption);
+        let credit = self.line(&format!("{path}.credit"), &credit);
+        let total_rows = header_rows.len() + rows.len();
+        if total_rows == 0 {
+            self.violation(format!("{path}.rows"), "needs at least one row");
+            return None;
+        }
+        if total_rows > MAX_TABLE_ROWS {
+            self.violation(
+                format!("{path}.rows"),
+                format!(
+                    "has {total_rows} rows with the header rows; the limit is {MAX_TABLE_ROWS}"
+                ),
+            );
+            return None;
+        }
+        let cells: usize = header_rows.iter().chain(&rows).map(|r| r.cells.len()).sum();
+        if cells > MAX_TABLE_CELLS {
+            self.violation(
+                path,
+                format!("has {cells} cells; the limit is {MAX_TABLE_CELLS}"),
+            );
+            return None;
+        }
+        let mut convert_rows =
+            |name: &str, rows: Vec<pb::TableRow>| -> Vec<(String, TableRow, usize)> {
+                rows.into_iter()
+                    .enumerate()
+                    .map(|(i, row)| {
+                        let row_path = format!("{path}.{name}[{i}]");
+                        let pb::TableRow { cells } = row;
+                        let mut width = 0usize;
+                        let cells: Vec<TableCell> = cells
+                            .into_iter()
+                            .enumerate()
+                            .map(|(j, cell)| {
+                                let cell_path = format!("{row_path}.cells[{j}]");
+                                let pb::TableCell {
+                                    text,
+                                    spans,
+                                    col_span,
+                                } = cell;
+                                let span = col_span.unwrap_or(1);
+                                if !(1..=MAX_TABLE_COLUMNS as u32).contains(&span) {
+                                    self.violation(
+                                    format!("{cell_path}.colSpan"),
+                                    format!(
+                                        "is {span}; a cell spans 1 to {MAX_TABLE_COLUMNS} columns"
+                                    ),
+                                );
+                                }
+                                let col_span = (span as usize).clamp(1, MAX_TABLE_COLUMNS);
+                                width += col_span;
+                                TableCell {
+                                    spans: self.rich(&cell_path, text, spans),
+                                    col_span,
+                                }
+                            })
+                            .collect();
+                        (row_path, TableRow { cells }, width)
+                    })
+                    .collect()
+            };
+        let header_rows = convert_rows("headerRows", header_rows);
+        let rows = convert_rows("rows", rows);
+        let columns = header_rows
+            .iter()
+            .chain(&rows)
+            .map(|(_, _, width)| *width)
+            .max()
+            .unwrap_or(0);
+        if columns > MAX_TABLE_COLUMNS {
+            self.violation(
+                path,
+                format!("has {columns} columns; the limit is {MAX_TABLE_COLUMNS}"),
+            );
+            return None;
+        }
+        if columns == 0 {
+            self.violation(format!("{path}.rows"), "needs at least one cell");
+            return None;
+        }
+        for (row_path, _, width) in header_rows.iter().chain(&rows) {
+            if *width != columns {
+                self.violation(
+                    format!("{row_path}.cells"),
+                    format!(
+                        "span {width} columns; every row must span the {columns} of the widest row"
+                    ),
+                );
+            }
+        }
+        if column_alignment.len() > columns {
+            self.violation(
+                format!("{path}.columnAlignment"),
+                format!(
+                    "has {} entries for a table of {columns} columns",
+                    column_alignment.len()
+                ),
+            );
+        }
+        let mut alignments: Vec<Alignment> = column_alignment
+            .iter()
+            .take(columns)
+            .map(|a| match pb::Alignment::try_from(*a) {
+                Ok(pb::Alignment::Center) => Alignment::Center,
+                Ok(pb::Alignment::End) => Alignment::End,
+                // An unknown alignment (from a newer client) is the default.
+                Ok(pb::Alignment::Start | pb::Alignment::Unspecified) | Err(_) => Alignment::Start,
+            })
+            .collect();
+        alignments.resize(columns, Alignment::Start);
+        Some(Table {
+            caption,
+            credit,
+            header_rows: header_rows.into_iter().map(|(_, row, _)| row).collect(),
+            rows: rows.into_iter().map(|(_, row, _)| row).collect(),
+            alignments,
+            columns,
+        })
     }
 
     fn paragraph(&mut self, path: &str, paragraph: pb::Paragraph) -> Vec<Span> {
@@ -698,7 +960,7 @@ impl<'a> Cx<'a> {
             return clean::flowing([text.as_str()])
                 .into_iter()
                 .filter(|t| !t.is_empty())
-                .map(Span::plain)
+                .map(|t| Span::plain(self.smarten(t, None)))
                 .collect();
         }
         let spans_path = format!("{path}.spans");
@@ -733,10 +995,19 @@ impl<'a> Cx<'a> {
         }
         let cleaned = clean::flowing(texts.iter().map(String::as_str));
         let mut out: Vec<Span> = Vec::with_capacity(cleaned.len());
+        let mut before: Option<char> = None;
         for (text, (emphasis, strong, code, link)) in cleaned.into_iter().zip(attributes) {
             if text.is_empty() {
                 continue;
             }
+            let last = text.chars().next_back();
+            // Code keeps its quotes; it still counts as what comes before the next span.
+            let text = if code {
+                text
+            } else {
+                self.smarten(text, before)
+            };
+            before = last;
             match out.last_mut() {
                 Some(last)
                     if (last.emphasis, last.strong, last.code, &last.link)
@@ -839,11 +1110,12 @@ impl<'a> Cx<'a> {
             cover,
             articles,
         } = collection;
+        let language = self.language(&format!("{path}.language"), &language, None);
+        self.text_in(&language);
         let title = self.required_line(&format!("{path}.title"), &title);
         let subtitle = self.line(&format!("{path}.subtitle"), &subtitle);
         let publisher = self.line(&format!("{path}.publisher"), &publisher);
         let date = self.timestamp(&format!("{path}.date"), date);
-        let language = self.language(&format!("{path}.language"), &language, None);
         let cover = cover.and_then(|c| self.image(&format!("{path}.cover"), c));
         let articles_path = format!("{path}.articles");
         let articles = if articles.is_empty() {

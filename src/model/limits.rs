@@ -19,6 +19,12 @@ pub const MAX_HEADING_LEVEL: u32 = 5;
 /// The hard ceiling on image pixels: no setting can raise the limit above this.
 pub const MAX_IMAGE_PIXELS_CEILING: u64 = 50_000_000;
 
+/// The most columns of a table, once column spans are counted.
+pub const MAX_TABLE_COLUMNS: usize = 50;
+/// The most rows of a table, header rows included.
+pub const MAX_TABLE_ROWS: usize = 5_000;
+/// The most cells of a table.
+pub const MAX_TABLE_CELLS: usize = 100_000;
 /// The most memory decoding one image may take. The header checks at the edge already cap
 /// its pixels, so this only guards against decoders that need more than the pixels.
 pub const MAX_IMAGE_DECODE_BYTES: u64 = 512 * 1024 * 1024;

@@ -105,26 +105,17 @@ pub struct Article {
     pub body: Vec<Block>,
     /// "Similar articles".
     pub related: Vec<RelatedArticle>,
+    /// Corrections, clarifications, updates and editor's notes, in the order given.
+    pub notes: Vec<EditorialNote>,
 }
 
 impl Article {
     /// The number of words in the headline, summary and body.
     pub fn word_count(&self) -> usize {
-        let mut count = words(&self.headline) + words(&self.summary);
-        for block in &self.body {
-            count += match block {
-                Block::Paragraph(spans) | Block::Heading { spans, .. } => span_words(spans),
-                Block::Quote {
-                    paragraphs,
-                    attribution,
-                } => paragraphs.iter().map(|p| span_words(p)).sum::<usize>() + words(attribution),
-                Block::List { items, .. } => items.iter().map(|i| span_words(i)).sum(),
-                Block::Figure(figure) => words(&figure.caption),
-                Block::Preformatted(text) => words(text),
-                Block::Rule => 0,
-            };
-        }
-        count
+        words(&self.headline)
+            + words(&self.summary)
+            + self.body.iter().map(Block::word_count).sum::<usize>()
+            + self.notes.iter().map(|n| words(&n.text)).sum::<usize>()
     }
 
     /// The contributors with a given role, in order.
@@ -207,6 +198,42 @@ pub struct Contributor {
     pub name: String,
     /// What they did.
     pub role: Role,
+    /// Their title, "Moscow bureau chief"; may be empty.
+    pub title: String,
+}
+
+/// A note the newsroom publishes with an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditorialNote {
+    /// What the note is.
+    pub kind: NoteKind,
+    /// Its text, never empty.
+    pub text: String,
+    /// When it was added.
+    pub date: Option<DateTime<Utc>>,
+}
+
+/// The kinds of editorial note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NoteKind {
+    /// A correction of a factual error: printed at the end of the article.
+    Correction,
+    /// A clarification: printed at the end.
+    Clarification,
+    /// An update to a developing story: printed at the top, under the byline.
+    Update,
+    /// An editor's note (also used when no kind was given): printed at the top.
+    EditorsNote,
+}
+
+impl NoteKind {
+    /// Whether newsroom convention prints this kind at the top of the article, under the
+    /// byline, rather than at the end: updates and editor's notes frame the story the
+    /// reader is about to read, corrections and clarifications amend what they have read.
+    pub fn goes_first(self) -> bool {
+        matches!(self, NoteKind::Update | NoteKind::EditorsNote)
+    }
 }
 
 /// What a contributor did.
@@ -258,6 +285,111 @@ pub enum Block {
     Preformatted(String),
     /// A thematic break.
     Rule,
+    /// A table.
+    Table(Table),
+    /// A fact box: a titled group of blocks, none of them an aside.
+    Aside(Aside),
+    /// An embedded video or post, shown as a card with its link.
+    Embed(Embed),
+}
+
+impl Block {
+    /// The number of words in the block, by Unicode word boundaries.
+    pub fn word_count(&self) -> usize {
+        match self {
+            Block::Paragraph(spans) | Block::Heading { spans, .. } => span_words(spans),
+            Block::Quote {
+                paragraphs,
+                attribution,
+            } => paragraphs.iter().map(|p| span_words(p)).sum::<usize>() + words(attribution),
+            Block::List { items, .. } => items.iter().map(|i| span_words(i)).sum(),
+            Block::Figure(figure) => words(&figure.caption),
+            Block::Preformatted(text) => words(text),
+            Block::Rule => 0,
+            Block::Table(table) => {
+                words(&table.caption)
+                    + table
+                        .header_rows
+                        .iter()
+                        .chain(&table.rows)
+                        .flat_map(|row| &row.cells)
+                        .map(|cell| span_words(&cell.spans))
+                        .sum::<usize>()
+            }
+            Block::Aside(aside) => {
+                words(&aside.title) + aside.blocks.iter().map(Block::word_count).sum::<usize>()
+            }
+            Block::Embed(embed) => words(&embed.title) + words(&embed.description),
+        }
+    }
+}
+
+/// A table whose rows all have [`Table::columns`] columns once spans are counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The caption, above; may be empty.
+    pub caption: String,
+    /// The source, below; may be empty.
+    pub credit: String,
+    /// Rows repeated at the top of every page the table crosses.
+    pub header_rows: Vec<TableRow>,
+    /// The body rows.
+    pub rows: Vec<TableRow>,
+    /// The alignment of each column; exactly [`Table::columns`] of them.
+    pub alignments: Vec<Alignment>,
+    /// The number of columns, at least 1.
+    pub columns: usize,
+}
+
+/// A row of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    /// The cells, in order; their spans add up to the table's columns.
+    pub cells: Vec<TableCell>,
+}
+
+/// A cell of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableCell {
+    /// The text; empty for an empty cell.
+    pub spans: Vec<Span>,
+    /// How many columns it takes, at least 1.
+    pub col_span: usize,
+}
+
+/// How the cells of a column are aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Alignment {
+    /// The start of the line (also when none was given).
+    #[default]
+    Start,
+    /// Centred.
+    Center,
+    /// The end of the line.
+    End,
+}
+
+/// A fact box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aside {
+    /// The title, "Key facts"; may be empty.
+    pub title: String,
+    /// The blocks inside, at least one, none an aside.
+    pub blocks: Vec<Block>,
+}
+
+/// An embedded video or social post. Nothing is fetched: it is shown as a card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embed {
+    /// Its http or https address.
+    pub url: String,
+    /// Its title; may be empty.
+    pub title: String,
+    /// Where it is hosted, "YouTube"; may be empty.
+    pub provider: String,
+    /// A line about it; may be empty.
+    pub description: String,
 }
 
 /// A run of text with the same formatting.

@@ -1,7 +1,7 @@
 //! Validated render options: each renderer's own settings, with defaults filled in.
 
 /// Options for every renderer; each renderer reads its own part.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct RenderOptions {
     /// Options for the plain-text renderer.
@@ -10,6 +10,20 @@ pub struct RenderOptions {
     pub epub: EpubOptions,
     /// Options for the PDF renderer.
     pub pdf: PdfOptions,
+    /// Whether straight quotes were made typographic at the edge (already applied to the
+    /// document; renderers need not look at it).
+    pub smart_quotes: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            text: TextOptions::default(),
+            epub: EpubOptions::default(),
+            pdf: PdfOptions::default(),
+            smart_quotes: true,
+        }
+    }
 }
 
 /// Options for the PDF renderer, in points (1/72 inch).

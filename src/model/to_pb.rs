@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Article, Block, Collection, Contributor, Document, EpubOptions, ExportJob, Figure, Image,
-    PdfOptions, RelatedArticle, RenderOptions, Role, Span, TextOptions,
+    Alignment, Article, Block, Collection, Contributor, Document, EditorialNote, EpubOptions,
+    ExportJob, Figure, Image, NoteKind, PdfOptions, RelatedArticle, RenderOptions, Role, Span,
+    Table, TableRow, TextOptions,
 };
 use crate::pb;
 
@@ -108,8 +109,73 @@ impl From<&Block> for pb::Block {
                 Kind::Preformatted(pb::Preformatted { text: text.clone() })
             }
             Block::Rule => Kind::Rule(pb::Rule {}),
+            Block::Table(table) => Kind::Table(table.into()),
+            Block::Aside(aside) => Kind::Aside(pb::Aside {
+                title: aside.title.clone(),
+                blocks: aside.blocks.iter().map(Into::into).collect(),
+            }),
+            Block::Embed(embed) => Kind::Embed(pb::Embed {
+                url: embed.url.clone(),
+                title: embed.title.clone(),
+                provider: embed.provider.clone(),
+                description: embed.description.clone(),
+            }),
         };
         pb::Block { kind: Some(kind) }
+    }
+}
+
+impl From<&Table> for pb::Table {
+    fn from(table: &Table) -> Self {
+        let rows = |rows: &[TableRow]| -> Vec<pb::TableRow> {
+            rows.iter()
+                .map(|row| pb::TableRow {
+                    cells: row
+                        .cells
+                        .iter()
+                        .map(|cell| pb::TableCell {
+                            text: String::new(),
+                            spans: spans(&cell.spans),
+                            col_span: Some(u32::try_from(cell.col_span).unwrap_or(1)),
+                        })
+                        .collect(),
+                })
+                .collect()
+        };
+        pb::Table {
+            caption: table.caption.clone(),
+            credit: table.credit.clone(),
+            header_rows: rows(&table.header_rows),
+            rows: rows(&table.rows),
+            column_alignment: table
+                .alignments
+                .iter()
+                .map(|a| {
+                    (match a {
+                        Alignment::Start => pb::Alignment::Start,
+                        Alignment::Center => pb::Alignment::Center,
+                        Alignment::End => pb::Alignment::End,
+                    }) as i32
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&EditorialNote> for pb::EditorialNote {
+    fn from(note: &EditorialNote) -> Self {
+        use pb::editorial_note::Kind as K;
+        let kind = match note.kind {
+            NoteKind::Correction => K::Correction,
+            NoteKind::Clarification => K::Clarification,
+            NoteKind::Update => K::Update,
+            NoteKind::EditorsNote => K::EditorsNote,
+        };
+        pb::EditorialNote {
+            kind: kind as i32,
+            text: note.text.clone(),
+            date: timestamp(note.date.as_ref()),
+        }
     }
 }
 
@@ -126,6 +192,7 @@ impl From<&Contributor> for pb::Contributor {
         pb::Contributor {
             name: contributor.name.clone(),
             role: role as i32,
+            title: contributor.title.clone(),
         }
     }
 }
@@ -159,6 +226,7 @@ impl From<&Article> for pb::Article {
             lead_figure,
             body,
             related,
+            notes,
         } = article;
         pb::Article {
             id: id.clone(),
@@ -177,6 +245,7 @@ impl From<&Article> for pb::Article {
             lead_figure: lead_figure.as_ref().map(Into::into),
             body: body.iter().map(Into::into).collect(),
             related: related.iter().map(Into::into).collect(),
+            notes: notes.iter().map(Into::into).collect(),
         }
     }
 }
@@ -213,6 +282,7 @@ impl From<&RenderOptions> for pb::RenderOptions {
             grayscale,
         } = options.epub;
         let TextOptions { width } = options.text;
+        let smart_quotes = options.smart_quotes;
         pb::RenderOptions {
             pdf: Some(pb::PdfOptions {
                 page_size: pb::PageSize::Unspecified as i32,
@@ -229,6 +299,7 @@ impl From<&RenderOptions> for pb::RenderOptions {
                 max_image_width,
                 grayscale: Some(grayscale),
             }),
+            smart_quotes: Some(smart_quotes),
             text: Some(pb::TextOptions {
                 // 0 asks for no wrapping.
                 width: Some(width.map_or(0, |w| u32::try_from(w).unwrap_or(u32::MAX))),

@@ -117,6 +117,21 @@ pub(super) struct Flow<'a> {
     full_width: bool,
     /// A page laid out earlier that is being drawn on again (the contents of a briefing).
     revisit: Option<usize>,
+    /// How far text is set in from each side of the measure (inside a fact box).
+    inset: f32,
+    /// The fact box being drawn, if any: where its current segment started.
+    frame: Option<Frame>,
+}
+
+/// The open segment of a boxed region (a fact box): the part in the current column.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    /// The top of the segment.
+    top: f32,
+    /// Whether this is the box's first segment, which has the top rule.
+    first: bool,
+    /// The rule's thickness.
+    thickness: f32,
 }
 
 impl<'a> Flow<'a> {
@@ -146,6 +161,8 @@ impl<'a> Flow<'a> {
             column_top: 0.0,
             full_width: false,
             revisit: None,
+            inset: 0.0,
+            frame: None,
         };
         flow.new_page();
         flow
@@ -173,6 +190,11 @@ impl<'a> Flow<'a> {
 
     /// The width lines are set to at the current position.
     pub(super) fn measure(&self) -> f32 {
+        self.column_width() - 2.0 * self.inset
+    }
+
+    /// The width of the current column (or of the full text area), insets aside.
+    fn column_width(&self) -> f32 {
         if self.full_width || self.columns == 1 {
             self.text_width()
         } else {
@@ -180,12 +202,143 @@ impl<'a> Flow<'a> {
         }
     }
 
-    fn x(&self) -> f32 {
+    /// The left edge of the current column, insets aside.
+    fn column_x(&self) -> f32 {
         if self.full_width {
             self.options.margin
         } else {
-            self.options.margin + self.column as f32 * (self.measure() + GUTTER)
+            self.options.margin + self.column as f32 * (self.column_width() + GUTTER)
         }
+    }
+
+    fn x(&self) -> f32 {
+        self.column_x() + self.inset
+    }
+
+    /// Whether the flow runs in more than one column here.
+    pub(super) fn in_columns(&self) -> bool {
+        !self.full_width && self.columns > 1
+    }
+
+    /// The room left in the current column.
+    pub(super) fn room_left(&self) -> f32 {
+        self.room()
+    }
+
+    /// Whether nothing has been placed in the current column yet.
+    pub(super) fn at_top(&self) -> bool {
+        self.at_column_top()
+    }
+
+    /// Moves on to the next column or page.
+    pub(super) fn break_column(&mut self) {
+        self.next_column();
+    }
+
+    /// Moves on to a new page, whatever column this is.
+    pub(super) fn break_column_to_page(&mut self) {
+        self.draw_frame(false);
+        self.new_page();
+        self.reopen_frame();
+    }
+
+    /// How far down the current column (or full-width region) the position is.
+    pub(super) fn column_used(&self) -> f32 {
+        self.y
+            - if self.full_width {
+                self.frame_top()
+            } else {
+                self.column_top
+            }
+    }
+
+    /// Records characters no face could draw, for the document's warning.
+    pub(super) fn note_missing(&mut self, chars: &[char]) {
+        self.missing(chars);
+    }
+
+    /// Moves the position down.
+    pub(super) fn advance(&mut self, height: f32) {
+        self.y += height;
+    }
+
+    /// Places a line with its left edge at `x` and its baseline at `baseline` on the
+    /// current page, with its links; the position does not move.
+    pub(super) fn place(&mut self, x: f32, baseline: f32, line: &SetLine) {
+        let page = self.page();
+        let size = line.runs.first().map_or(10.0, |r| r.size);
+        for link in &line.links {
+            self.pages[page].links.push(Link {
+                rect: [
+                    x + link.x0,
+                    baseline - size * 0.95,
+                    x + link.x1,
+                    baseline + size * 0.3,
+                ],
+                target: Target::Uri(link.url.clone()),
+            });
+        }
+        self.pages[page].elements.push(Element::Line {
+            x,
+            baseline,
+            line: line.clone(),
+        });
+    }
+
+    /// A filled rectangle on the current page: a rule, or a vertical bar.
+    pub(super) fn bar(&mut self, x: f32, y: f32, width: f32, height: f32) {
+        let page = self.page();
+        self.pages[page].elements.push(Element::Rule {
+            x,
+            y,
+            width,
+            thickness: height,
+        });
+    }
+
+    /// Starts a boxed region: a frame of `thickness` around what follows, set in by
+    /// `inset`, drawn a column at a time and continued across column and page breaks.
+    pub(super) fn open_box(&mut self, inset: f32, thickness: f32) {
+        self.close_box();
+        self.inset = inset;
+        self.frame = Some(Frame {
+            top: self.y,
+            first: true,
+            thickness,
+        });
+        self.y += inset * 0.6;
+    }
+
+    /// Ends the boxed region, closing its frame below what it holds.
+    pub(super) fn close_box(&mut self) {
+        if self.frame.is_some() {
+            self.y += self.inset * 0.6;
+            self.draw_frame(true);
+            self.frame = None;
+            self.inset = 0.0;
+        }
+    }
+
+    /// Draws the open frame's segment in the current column, from its top to the current
+    /// position; `last` draws the bottom rule too.
+    fn draw_frame(&mut self, last: bool) {
+        let Some(frame) = self.frame else {
+            return;
+        };
+        let (x, width, t) = (self.column_x(), self.column_width(), frame.thickness);
+        let bottom = if last { self.y } else { self.frame_bottom() };
+        let height = bottom - frame.top;
+        if height <= 0.0 {
+            return;
+        }
+        if frame.first {
+            self.bar(x, frame.top, width, t * 3.0);
+        }
+        if last {
+            self.bar(x, bottom - t, width, t);
+        }
+        self.bar(x, frame.top, t, height);
+        self.bar(x + width - t, frame.top, t, height);
     }
 
     /// The index of the current page.
@@ -235,13 +388,25 @@ impl<'a> Flow<'a> {
         self.column_top = self.y;
     }
 
-    /// Moves to the next column, or the next page after the last column.
+    /// Moves to the next column, or the next page after the last column. An open fact
+    /// box is drawn down to the foot of the column and goes on at the top of the next.
     fn next_column(&mut self) {
+        self.draw_frame(false);
         if !self.full_width && self.column + 1 < self.columns {
             self.column += 1;
             self.y = self.column_top;
         } else {
             self.new_page();
+        }
+        self.reopen_frame();
+    }
+
+    /// Continues an open fact box at the top of a new column.
+    fn reopen_frame(&mut self) {
+        if let Some(frame) = &mut self.frame {
+            frame.top = self.y;
+            frame.first = false;
+            self.y += self.inset * 0.3;
         }
     }
 
@@ -372,23 +537,7 @@ impl<'a> Flow<'a> {
         let x = self.x() + indent + shift;
         let baseline = self.y + leading * 0.78;
         let page = self.page();
-        let size = line.runs.first().map_or(leading / 1.3, |r| r.size);
-        for link in &line.links {
-            self.pages[page].links.push(Link {
-                rect: [
-                    x + link.x0,
-                    baseline - size * 0.95,
-                    x + link.x1,
-                    baseline + size * 0.3,
-                ],
-                target: Target::Uri(link.url.clone()),
-            });
-        }
-        self.pages[page].elements.push(Element::Line {
-            x,
-            baseline,
-            line: line.clone(),
-        });
+        self.place(x, baseline, line);
         self.y += leading;
         (page, x - shift, baseline)
     }

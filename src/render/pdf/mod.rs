@@ -20,6 +20,8 @@
 
 mod flow;
 mod furniture;
+mod images;
+mod table;
 mod unhint;
 mod write;
 
@@ -28,8 +30,10 @@ use super::{RenderContext, RenderError, Rendered, Renderer};
 use crate::layout::{
     FontId, FontLibrary, Run, SetParagraph, Settings, TextStyle, hyphenator, set_paragraph,
 };
-use crate::model::{Article, Block, Collection, Document, Figure, Language, Span};
-use crate::typography::{byline, credits_line, format_date, published_text, updated_text};
+use crate::model::{Article, Block, Collection, Document, Embed, Figure, Language, Span};
+use crate::typography::{
+    Term, byline, credits_line, format_date, published_text, term, updated_text, uppercase_in,
+};
 
 /// The PDF renderer.
 #[derive(Debug, Clone, Default)]
@@ -303,128 +307,15 @@ fn set_article<'a>(
     }
     flow.set_full_width(false);
 
+    // Notes that frame the story come first, under the byline.
+    set_notes(flow, article, scale, true);
+
     // The body, in columns.
     let mut headings = Vec::new();
     for block in &article.body {
-        match block {
-            Block::Paragraph(spans) => {
-                let runs = spans_to_runs(spans, FontId::SerifRegular, body);
-                let set = set(flow, &runs, lang, true, true, 0.0);
-                flow.space(body * 0.45);
-                flow.paragraph(&set, scale.leading(body), 0.0, start(lang), 0.0);
-            }
-            Block::Heading { level, spans } => {
-                let size = if *level == 1 {
-                    body * 1.25
-                } else {
-                    body * 1.08
-                };
-                let runs = spans_to_runs(spans, LABEL_BOLD, size);
-                let set = set(flow, &runs, lang, false, false, 0.0);
-                flow.space(body * 1.1);
-                // Keep the heading with at least two lines of what follows.
-                let placed = flow.paragraph(
-                    &set,
-                    scale.leading(size),
-                    0.0,
-                    start(lang),
-                    scale.leading(body) * 2.0 + body * 0.45,
-                );
-                if let Some((page, _, baseline)) = placed {
-                    let title = crate::model::heading_label(spans);
-                    headings.push(OutlineEntry {
-                        title,
-                        page,
-                        y: baseline - size,
-                        children: Vec::new(),
-                    });
-                }
-            }
-            Block::Quote {
-                paragraphs,
-                attribution,
-            } => {
-                let size = body * 1.05;
-                let indent = body * 1.5;
-                flow.space(body * 0.8);
-                for paragraph in paragraphs {
-                    let runs = spans_to_runs(paragraph, FontId::SerifItalic, size);
-                    let set = set(flow, &runs, lang, true, true, indent * 2.0);
-                    flow.paragraph(&set, scale.leading(size), indent, start(lang), 0.0);
-                }
-                if !attribution.is_empty() {
-                    let text = format!("— {attribution}");
-                    let size = body * 0.8;
-                    let set = set(
-                        flow,
-                        &plain(&text, LABEL, size),
-                        lang,
-                        false,
-                        false,
-                        indent * 2.0,
-                    );
-                    flow.paragraph(&set, scale.leading(size), indent, Align::End, 0.0);
-                }
-                flow.space(body * 0.4);
-            }
-            Block::List { ordered, items } => {
-                flow.space(body * 0.45);
-                let hang = body * 1.6;
-                for (i, item) in items.iter().enumerate() {
-                    let marker = if *ordered {
-                        format!("{}.", i + 1)
-                    } else {
-                        "•".to_owned()
-                    };
-                    let runs = spans_to_runs(item, FontId::SerifRegular, body);
-                    let set = set(flow, &runs, lang, true, true, hang);
-                    let marker_set = set_paragraph(
-                        &plain(&marker, FontId::SerifRegular, body),
-                        &Settings {
-                            width: hang,
-                            justify: false,
-                            hyphenator: None,
-                            rtl: false,
-                            fonts: flow.fonts,
-                        },
-                    );
-                    // The marker sits on the item's first line, wherever that landed.
-                    let placed = flow.paragraph(&set, scale.leading(body), hang, start(lang), 0.0);
-                    if let (Some((page, x, baseline)), Some(line)) =
-                        (placed, marker_set.lines.first())
-                    {
-                        flow.put(page, x - hang, baseline, line);
-                    }
-                }
-            }
-            Block::Figure(figure) => set_figure(flow, figure, lang, scale, 0.5),
-            Block::Preformatted(text) => {
-                let size = body * 0.85;
-                flow.space(body * 0.6);
-                for line in text.split('\n') {
-                    // Keep spaces and tabs: as no-break spaces they are drawn and never
-                    // broken at; lines wider than the measure break between characters.
-                    let kept = line.replace('\t', "    ").replace(' ', "\u{a0}");
-                    let kept = if kept.is_empty() {
-                        "\u{a0}".to_owned()
-                    } else {
-                        kept
-                    };
-                    label(
-                        flow,
-                        &kept,
-                        FontId::Mono,
-                        size,
-                        scale.leading(size),
-                        lang,
-                        Align::Start,
-                    );
-                }
-                flow.space(body * 0.4);
-            }
-            Block::Rule => flow.rule(0.3, 0.6, body * 0.9),
-        }
+        set_block(flow, block, lang, scale, &mut headings);
     }
+    set_notes(flow, article, scale, false);
 
     // The foot.
     if let Some(credits) = credits_line(article) {
@@ -443,9 +334,10 @@ fn set_article<'a>(
     if !article.related.is_empty() {
         flow.rule(1.0, 0.5, body * 0.8);
         let size = body * 0.8;
+        let heading = uppercase_in(lang, term(lang, Term::SimilarArticles));
         let set_heading = set(
             flow,
-            &plain("SIMILAR ARTICLES", LABEL_BOLD, size),
+            &plain(&heading, LABEL_BOLD, size),
             lang,
             false,
             false,
@@ -514,6 +406,285 @@ fn set_article<'a>(
         y: entry_y,
         children: headings,
     }
+}
+
+/// Sets one body block into the flow; headings are added to `headings` for the outline.
+fn set_block<'a>(
+    flow: &mut Flow<'a>,
+    block: &'a Block,
+    lang: &Language,
+    scale: Scale,
+    headings: &mut Vec<OutlineEntry>,
+) {
+    let body = scale.body;
+    match block {
+        Block::Paragraph(spans) => {
+            let runs = spans_to_runs(spans, FontId::SerifRegular, body);
+            let set = set(flow, &runs, lang, true, true, 0.0);
+            flow.space(body * 0.45);
+            flow.paragraph(&set, scale.leading(body), 0.0, start(lang), 0.0);
+        }
+        Block::Heading { level, spans } => {
+            let size = if *level == 1 {
+                body * 1.25
+            } else {
+                body * 1.08
+            };
+            let runs = spans_to_runs(spans, LABEL_BOLD, size);
+            let set = set(flow, &runs, lang, false, false, 0.0);
+            flow.space(body * 1.1);
+            // Keep the heading with at least two lines of what follows.
+            let placed = flow.paragraph(
+                &set,
+                scale.leading(size),
+                0.0,
+                start(lang),
+                scale.leading(body) * 2.0 + body * 0.45,
+            );
+            if let Some((page, _, baseline)) = placed {
+                let title = crate::model::heading_label(spans);
+                headings.push(OutlineEntry {
+                    title,
+                    page,
+                    y: baseline - size,
+                    children: Vec::new(),
+                });
+            }
+        }
+        Block::Quote {
+            paragraphs,
+            attribution,
+        } => {
+            let size = body * 1.05;
+            let indent = body * 1.5;
+            flow.space(body * 0.8);
+            for paragraph in paragraphs {
+                let runs = spans_to_runs(paragraph, FontId::SerifItalic, size);
+                let set = set(flow, &runs, lang, true, true, indent * 2.0);
+                flow.paragraph(&set, scale.leading(size), indent, start(lang), 0.0);
+            }
+            if !attribution.is_empty() {
+                let text = format!("— {attribution}");
+                let size = body * 0.8;
+                let set = set(
+                    flow,
+                    &plain(&text, LABEL, size),
+                    lang,
+                    false,
+                    false,
+                    indent * 2.0,
+                );
+                flow.paragraph(&set, scale.leading(size), indent, Align::End, 0.0);
+            }
+            flow.space(body * 0.4);
+        }
+        Block::List { ordered, items } => {
+            flow.space(body * 0.45);
+            let hang = body * 1.6;
+            for (i, item) in items.iter().enumerate() {
+                let marker = if *ordered {
+                    format!("{}.", i + 1)
+                } else {
+                    "•".to_owned()
+                };
+                let runs = spans_to_runs(item, FontId::SerifRegular, body);
+                let set = set(flow, &runs, lang, true, true, hang);
+                let marker_set = set_paragraph(
+                    &plain(&marker, FontId::SerifRegular, body),
+                    &Settings {
+                        width: hang,
+                        justify: false,
+                        hyphenator: None,
+                        rtl: false,
+                        fonts: flow.fonts,
+                    },
+                );
+                // The marker sits on the item's first line, wherever that landed.
+                let placed = flow.paragraph(&set, scale.leading(body), hang, start(lang), 0.0);
+                if let (Some((page, x, baseline)), Some(line)) = (placed, marker_set.lines.first())
+                {
+                    flow.put(page, x - hang, baseline, line);
+                }
+            }
+        }
+        Block::Figure(figure) => set_figure(flow, figure, lang, scale, 0.5),
+        Block::Preformatted(text) => {
+            let size = body * 0.85;
+            flow.space(body * 0.6);
+            for line in text.split('\n') {
+                // Keep spaces and tabs: as no-break spaces they are drawn and never
+                // broken at; lines wider than the measure break between characters.
+                let kept = line.replace('\t', "    ").replace(' ', "\u{a0}");
+                let kept = if kept.is_empty() {
+                    "\u{a0}".to_owned()
+                } else {
+                    kept
+                };
+                label(
+                    flow,
+                    &kept,
+                    FontId::Mono,
+                    size,
+                    scale.leading(size),
+                    lang,
+                    Align::Start,
+                );
+            }
+            flow.space(body * 0.4);
+        }
+        Block::Rule => flow.rule(0.3, 0.6, body * 0.9),
+        Block::Table(table) => table::set_table(flow, table, lang, scale),
+        Block::Aside(aside) => {
+            flow.space(body * 0.9);
+            flow.need(scale.leading(body) * 4.0);
+            flow.open_box(body * 0.9, 0.5);
+            if !aside.title.is_empty() {
+                let size = body * 0.95;
+                let title = uppercase_in(lang, &aside.title);
+                let set = set(
+                    flow,
+                    &plain(&title, LABEL_BOLD, size),
+                    lang,
+                    false,
+                    false,
+                    0.0,
+                );
+                flow.paragraph(
+                    &set,
+                    scale.leading(size),
+                    0.0,
+                    start(lang),
+                    scale.leading(body) * 2.0,
+                );
+            }
+            for block in &aside.blocks {
+                set_block(flow, block, lang, scale, headings);
+            }
+            flow.close_box();
+            flow.space(body * 0.6);
+        }
+        Block::Embed(embed) => set_embed(flow, embed, lang, scale),
+    }
+}
+
+/// Sets the article's editorial notes that go first (updates, editor's notes: under the
+/// byline) or, with `first` false, the rest (corrections, clarifications: after the text),
+/// each under the name of its kind and its date.
+fn set_notes(flow: &mut Flow<'_>, article: &Article, scale: Scale, first: bool) {
+    let lang = &article.language;
+    let body = scale.body;
+    let notes: Vec<_> = article
+        .notes
+        .iter()
+        .filter(|n| n.kind.goes_first() == first)
+        .collect();
+    if notes.is_empty() {
+        return;
+    }
+    if !first && !flow.at_top() {
+        flow.rule(1.0, 0.5, body * 0.8);
+    }
+    for note in notes {
+        let size = body * 0.85;
+        let mut heading = uppercase_in(lang, term(lang, note.kind.into()));
+        if let Some(date) = &note.date {
+            heading.push_str("  ·  ");
+            heading.push_str(&format_date(date, lang));
+        }
+        flow.space(body * 0.4);
+        let set_heading = set(
+            flow,
+            &plain(&heading, LABEL_BOLD, size * 0.9),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.paragraph(
+            &set_heading,
+            scale.leading(size * 0.9),
+            0.0,
+            start(lang),
+            scale.leading(size) * 2.0,
+        );
+        let text = set(
+            flow,
+            &plain(&note.text, FontId::SerifItalic, size),
+            lang,
+            true,
+            true,
+            0.0,
+        );
+        flow.paragraph(&text, scale.leading(size), 0.0, start(lang), 0.0);
+    }
+    if first {
+        flow.rule(1.0, 0.3, body * 0.6);
+    }
+}
+
+/// Sets an embed as a card: where it is hosted, its title as the link, what it is and its
+/// address in full, since a printed page cannot play it.
+fn set_embed(flow: &mut Flow<'_>, embed: &Embed, lang: &Language, scale: Scale) {
+    let body = scale.body;
+    flow.space(body * 0.8);
+    flow.need(scale.leading(body) * 4.0);
+    flow.open_box(body * 0.7, 0.4);
+    if !embed.provider.is_empty() {
+        let size = body * 0.75;
+        let provider = uppercase_in(lang, &embed.provider);
+        let set = set(
+            flow,
+            &plain(&provider, LABEL_BOLD, size),
+            lang,
+            false,
+            false,
+            0.0,
+        );
+        flow.paragraph(
+            &set,
+            scale.leading(size),
+            0.0,
+            start(lang),
+            scale.leading(body),
+        );
+    }
+    let title = if embed.title.is_empty() {
+        &embed.url
+    } else {
+        &embed.title
+    };
+    let runs = [Run {
+        text: title,
+        style: TextStyle {
+            font: FontId::SerifBold,
+            size: body,
+        },
+        link: Some(&embed.url),
+    }];
+    let set_title = set(flow, &runs, lang, false, false, 0.0);
+    flow.paragraph(&set_title, scale.leading(body), 0.0, start(lang), 0.0);
+    if !embed.description.is_empty() {
+        let size = body * 0.9;
+        let set = set(
+            flow,
+            &plain(&embed.description, FontId::SerifRegular, size),
+            lang,
+            true,
+            true,
+            0.0,
+        );
+        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+    }
+    let size = body * 0.75;
+    let runs = [Run {
+        text: &embed.url,
+        style: TextStyle { font: LABEL, size },
+        link: Some(&embed.url),
+    }];
+    let set_url = set(flow, &runs, lang, false, false, 0.0);
+    flow.paragraph(&set_url, scale.leading(size), 0.0, Align::Start, 0.0);
+    flow.close_box();
+    flow.space(body * 0.6);
 }
 
 fn set_figure<'a>(
@@ -762,7 +933,7 @@ fn draw_contents(
     let size = body * 1.6;
     label(
         flow,
-        "Contents",
+        term(lang, Term::Contents),
         FontId::SerifBold,
         size,
         scale.leading(size),
