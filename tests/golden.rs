@@ -1,5 +1,7 @@
 //! Golden files for the text renderer: the seed article, a multilingual article, a
-//! hostile one (at the default width) and a three-article digest at 60 columns, rendered and compared byte for byte with
+//! hostile one, the seed story as a newsroom publishes it (a table, a fact box, an embed,
+//! editorial notes and contributor titles; all at the default width) and a three-article
+//! digest at 60 columns, rendered and compared byte for byte with
 //! `tests/golden/*.txt`. After an intended change, regenerate them with
 //! `BROADSHEET_UPDATE_GOLDEN=1 cargo test --test golden` and review the diff.
 
@@ -66,13 +68,18 @@ fn hostile_article() {
 }
 
 #[test]
+fn newsroom_article_with_table_fact_box_embed_and_notes() {
+    check("newsroom");
+}
+
+#[test]
 fn collection_digest_at_60_columns() {
     check("digest");
 }
 
 #[test]
 fn no_line_is_wider_than_72_columns_outside_preformatted_text() {
-    for name in ["seed", "multilingual"] {
+    for name in ["seed", "multilingual", "newsroom"] {
         let text = render(&format!("{name}.json"));
         for line in text.lines() {
             assert!(display_width(line) <= 72, "{name}: {line:?}");
@@ -86,7 +93,8 @@ fn hostile_text_loses_nothing_and_keeps_no_controls() {
     // The 12,000-character word is broken at the margin, not dropped.
     let joined: String = text.lines().collect();
     assert!(joined.contains(&"Donaudampfschifffahrtsgesellschaftskapitän".repeat(100)));
-    assert!(text.contains("<script>document.write('pwned')</script>"));
+    // Prose, so its quotes are typographic; what matters is that the markup is text.
+    assert!(text.contains("<script>document.write(‘pwned’)</script>"));
     assert!(
         !text
             .chars()
