@@ -365,6 +365,7 @@ fn e_ink_options_scale_and_gray_the_images() {
         }),
         text: None,
         pdf: None,
+        smart_quotes: None,
     });
     let (_, epub, warnings) = render(request);
     assert!(warnings.is_empty(), "{warnings:?}");
@@ -415,4 +416,310 @@ async fn export_and_export_stream_give_the_same_epub_over_grpc() {
     }
     assert_eq!(content, response.content);
     assert_valid("grpc", &content);
+}
+
+/// The newsroom fixture as an EPUB request: a table, a fact box, an embed, a correction and
+/// an update.
+fn newsroom() -> pb::ExportRequest {
+    as_epub(fixture("newsroom.json"))
+}
+
+/// The levels of the headings of an XHTML file, in order.
+fn heading_levels(xhtml: &str) -> Vec<u8> {
+    xhtml
+        .match_indices("<h")
+        .filter_map(|(at, _)| {
+            let level = *xhtml.as_bytes().get(at + 2)?;
+            let after = *xhtml.as_bytes().get(at + 3)?;
+            ((b'1'..=b'6').contains(&level) && (after == b' ' || after == b'>'))
+                .then(|| level - b'0')
+        })
+        .collect()
+}
+
+/// Requires every heading to be at most one level below the one before (Ace's
+/// heading-order), starting from a single `h1`.
+fn assert_outline_skips_no_level(xhtml: &str) {
+    let levels = heading_levels(xhtml);
+    assert_eq!(levels.first(), Some(&1), "{levels:?}");
+    assert_eq!(levels.iter().filter(|l| **l == 1).count(), 1, "{levels:?}");
+    for pair in levels.windows(2) {
+        assert!(pair[1] <= pair[0] + 1, "a skipped level in {levels:?}");
+    }
+}
+
+/// The part of `text` from the first `open` to the first `close` after it, both included.
+fn element<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+    let start = text.find(open).unwrap_or_else(|| panic!("{open} is there"));
+    let end = text[start..]
+        .find(close)
+        .unwrap_or_else(|| panic!("{open} is closed"));
+    &text[start..start + end + close.len()]
+}
+
+#[test]
+fn epubcheck_passes_the_newsroom_article() {
+    let (_, epub, warnings) = render(newsroom());
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_valid("newsroom", &epub);
+    assert_outline_skips_no_level(&read_text(&epub, "OEBPS/article.xhtml"));
+}
+
+#[test]
+fn a_table_has_its_caption_header_cells_spans_and_source() {
+    let (_, epub, _) = render(newsroom());
+    let xhtml = read_text(&epub, "OEBPS/article.xhtml");
+    let table = element(&xhtml, "<div class=\"table\">", "</div>");
+    assert!(table.contains(
+        "<table aria-describedby=\"table-10-credit\">\n<caption>Russian-held territory in Ukraine, by region</caption>\n<thead>"
+    ));
+    // An empty header cell is no header: a `td`, so that no header lacks text.
+    assert!(table.contains(
+        "<tr><td></td><th scope=\"col\" colspan=\"2\" class=\"align-end\">Held by Russia</th></tr>"
+    ));
+    assert!(table.contains("<th scope=\"col\">Region</th>"));
+    assert!(
+        table.contains("</thead>\n<tbody>\n<tr><td>Crimea</td><td class=\"align-end\">27,000</td>")
+    );
+    assert!(!element(table, "<tbody>", "</tbody>").contains("<th"));
+    assert!(table.contains(
+        "</table>\n<p class=\"table-credit\" id=\"table-10-credit\">Source: independent analysts’ estimates"
+    ));
+    let css = read_text(&epub, "OEBPS/style.css");
+    assert!(css.contains(".align-end {\n  text-align: end;"));
+}
+
+#[test]
+fn a_fact_box_holds_its_blocks_under_a_heading_that_names_it() {
+    let (_, epub, _) = render(newsroom());
+    let xhtml = read_text(&epub, "OEBPS/article.xhtml");
+    let aside = element(&xhtml, "<aside", "</aside>");
+    assert!(aside.starts_with(
+        "<aside class=\"factbox\" aria-labelledby=\"aside-2\">\n<h2 class=\"factbox-title\" id=\"aside-2\">What we know</h2>\n<ul>\n<li>Putin met"
+    ));
+    assert_eq!(aside.matches("<li>").count(), 3);
+    assert!(aside.contains(
+        "<p>The talks build on a <a href=\"https://news.example.com/world/us-draft-peace-plan-explained\">28-point U.S. draft</a>"
+    ));
+}
+
+#[test]
+fn an_embed_is_a_card_with_its_link_and_nothing_that_plays() {
+    let (_, epub, _) = render(newsroom());
+    let xhtml = read_text(&epub, "OEBPS/article.xhtml");
+    for never in ["<iframe", "<script", "<video", "<object", "<embed"] {
+        assert!(!xhtml.contains(never), "{never} in the article");
+    }
+    let card = element(&xhtml, "<figure class=\"embed\">", "</figure>");
+    assert!(card.contains("<p class=\"embed-provider\">YouTube</p>"));
+    assert!(card.contains(
+        "<p class=\"embed-title\"><a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\">Putin meets Kushner and Witkoff in the Kremlin</a></p>"
+    ));
+    assert!(card.contains("<p class=\"embed-description\">Kremlin footage"));
+    let opf = read_text(&epub, "OEBPS/content.opf");
+    assert!(
+        !opf.contains("remote-resources"),
+        "nothing remote is a resource"
+    );
+}
+
+#[test]
+fn updates_go_under_the_header_and_corrections_after_the_text() {
+    let (_, epub, _) = render(newsroom());
+    let xhtml = read_text(&epub, "OEBPS/article.xhtml");
+    let at = |needle: &str| {
+        xhtml
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} is in the article"))
+    };
+    let update = at("<h2 class=\"note-kind\">Update</h2>");
+    let correction = at("<h2 class=\"note-kind\">Correction</h2>");
+    assert!(at("</header>") < update && update < at("<p>Russian President"));
+    assert!(at("<p>As both delegations") < correction && correction < at("<footer>"));
+    assert!(xhtml.contains(
+        "<h2 class=\"note-kind\">Update</h2>\n<p class=\"note-date\"><time datetime=\"2025-12-03T06:15:00Z\">December 3, 2025</time></p>\n<p class=\"note-text\">This story has been updated"
+    ));
+    assert!(xhtml.contains("<section class=\"notes notes-last\" role=\"doc-errata\">"));
+    assert!(!element(&xhtml, "<div class=\"notes notes-first\">", "</div>").contains("Correction"));
+}
+
+/// A right-to-left article with every new kind of block in its hardest form: fact boxes
+/// with headings, figures, a table and an embed inside, one without a title and two with
+/// the same one; a table without header rows, one of header rows only, cells in both
+/// directions; an embed with neither title nor provider; notes of all four kinds, one
+/// without a date; all under a deep heading.
+fn hard_new_blocks() -> pb::ExportRequest {
+    use broadsheet::pb::block::Kind;
+    let block = |kind| pb::Block { kind: Some(kind) };
+    let paragraph = |text: &str| {
+        block(Kind::Paragraph(pb::Paragraph {
+            text: text.to_owned(),
+            spans: vec![],
+        }))
+    };
+    let heading = |level: u32, text: &str| {
+        block(Kind::Heading(pb::Heading {
+            level: Some(level),
+            text: text.to_owned(),
+            spans: vec![],
+        }))
+    };
+    let cell = |text: &str| pb::TableCell {
+        text: text.to_owned(),
+        spans: vec![],
+        col_span: None,
+    };
+    let row = |cells: &[&str]| pb::TableRow {
+        cells: cells.iter().map(|text| cell(text)).collect(),
+    };
+    let table = |header_rows: Vec<pb::TableRow>, rows: Vec<pb::TableRow>| {
+        block(Kind::Table(pb::Table {
+            caption: "الأراضي".to_owned(),
+            credit: String::new(),
+            header_rows,
+            rows,
+            column_alignment: vec![pb::Alignment::Start as i32, pb::Alignment::Center as i32],
+        }))
+    };
+    let embed = |title: &str, provider: &str| {
+        block(Kind::Embed(pb::Embed {
+            url: "https://x.com/kremlin/status/1".to_owned(),
+            title: title.to_owned(),
+            provider: provider.to_owned(),
+            description: String::new(),
+        }))
+    };
+    let aside = |title: &str, blocks: Vec<pb::Block>| {
+        block(Kind::Aside(pb::Aside {
+            title: title.to_owned(),
+            blocks,
+        }))
+    };
+    let note = |kind: pb::editorial_note::Kind, text: &str, dated: bool| pb::EditorialNote {
+        kind: kind as i32,
+        text: text.to_owned(),
+        date: dated.then_some(prost_types::Timestamp {
+            seconds: 1_764_742_500,
+            nanos: 0,
+        }),
+    };
+    let mut request = as_epub(fixture("newsroom.json"));
+    let mut article = article_of(&request);
+    article.language = "ar".to_owned();
+    article.headline = "بوتين يجري محادثات في الكرملين".to_owned();
+    article.body = vec![
+        aside(
+            "ما نعرفه",
+            vec![
+                heading(1, "الوقائع"),
+                paragraph("التقى بوتين بالوفد الأمريكي."),
+                block(Kind::Figure(common::figure(
+                    common::test_image(image::ImageFormat::Png, 120, 80),
+                    "خريطة",
+                    "",
+                    "",
+                ))),
+                heading(2, "Sources"),
+                table(vec![], vec![row(&["Reuters", "1"]), row(&["تاس", "2"])]),
+                embed("Kremlin statement", "X"),
+            ],
+        ),
+        heading(1, "المحادثات"),
+        heading(2, "التفاصيل"),
+        heading(3, "الأرقام"),
+        table(
+            vec![row(&["المنطقة", "Share"])],
+            vec![
+                pb::TableRow {
+                    cells: vec![pb::TableCell {
+                        col_span: Some(2),
+                        ..cell("Crimea — 100%")
+                    }],
+                },
+                row(&["خيرسون", "72%"]),
+            ],
+        ),
+        table(vec![row(&["Only", "headers"])], vec![]),
+        aside("", vec![paragraph("بلا عنوان"), heading(1, "داخل")]),
+        aside("ما نعرفه", vec![paragraph("مرة أخرى")]),
+        embed("", ""),
+        block(Kind::Figure(common::figure(
+            common::test_image(image::ImageFormat::Jpeg, 160, 90),
+            "الكرملين",
+            "",
+            "",
+        ))),
+        paragraph("نهاية"),
+    ];
+    article.notes = vec![
+        note(pb::editorial_note::Kind::Clarification, "توضيح", true),
+        note(
+            pb::editorial_note::Kind::EditorsNote,
+            "Note from the editors",
+            false,
+        ),
+        note(pb::editorial_note::Kind::Correction, "تصحيح", true),
+        note(pb::editorial_note::Kind::Update, "تحديث", true),
+    ];
+    request.document = Some(pb::export_request::Document::Article(article));
+    request
+}
+
+#[test]
+fn epubcheck_passes_new_blocks_in_their_hardest_forms() {
+    let (_, epub, warnings) = render(hard_new_blocks());
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_valid("hard-new-blocks", &epub);
+    let xhtml = read_text(&epub, "OEBPS/article.xhtml");
+    assert_outline_skips_no_level(&xhtml);
+    // The first fact box, before any heading: its title an h2, its headings below it; the
+    // figure inside it is in the book, in order with the body's.
+    assert!(xhtml.contains(
+        "<aside class=\"factbox\" aria-labelledby=\"aside-0\">\n<h2 class=\"factbox-title\" id=\"aside-0\">ما نعرفه</h2>\n<h3>الوقائع</h3>"
+    ));
+    assert!(xhtml.contains("<h4 dir=\"ltr\">Sources</h4>"));
+    assert!(xhtml.contains("<img src=\"images/img-1.png\" alt=\"خريطة\"/>"));
+    assert!(xhtml.contains("<img src=\"images/img-2.jpg\" alt=\"الكرملين\"/>"));
+    // A table without header rows has data cells only; one of header rows only too.
+    let first = element(&xhtml, "<div class=\"table\">", "</div>");
+    assert!(!first.contains("<th") && !first.contains("<thead>"));
+    // Cells keep the article's direction unless their text runs the other way; a column
+    // keeps its alignment on the table's sides, so a left-to-right cell of a start column
+    // is aligned to its end.
+    assert!(first.contains(
+        "<tr><td class=\"align-end\" dir=\"ltr\">Reuters</td><td class=\"align-center\">1</td></tr>\n<tr><td>تاس</td>"
+    ));
+    assert!(xhtml.contains(
+        "<tr><td class=\"align-end\" dir=\"ltr\">Only</td><td class=\"align-center\" dir=\"ltr\">headers</td></tr>"
+    ));
+    assert!(xhtml.contains(
+        "<tr><th scope=\"col\">المنطقة</th><th scope=\"col\" class=\"align-center\" dir=\"ltr\">Share</th></tr>"
+    ));
+    assert!(
+        xhtml.contains(
+            "<tr><td colspan=\"2\" class=\"align-end\" dir=\"ltr\">Crimea — 100%</td></tr>"
+        )
+    );
+    // No title: no heading and no name; the same title twice names one landmark only.
+    assert!(xhtml.contains("<aside class=\"factbox\">\n<p>بلا عنوان</p>"));
+    assert_eq!(xhtml.matches("aria-labelledby=\"aside-").count(), 1);
+    // An embed with no title links its address; a card all in the other direction is set
+    // that way as a whole.
+    assert!(xhtml.contains(
+        "<figure class=\"embed\" dir=\"ltr\">\n<p class=\"embed-title\"><a href=\"https://x.com/kremlin/status/1\">https://x.com/kremlin/status/1</a></p>"
+    ));
+    // Notes by kind: the editor's note and the update first, the others last, each in
+    // the order given; a note without a date has no time.
+    let first_notes = element(&xhtml, "<div class=\"notes notes-first\">", "</div>");
+    let last_notes = element(
+        &xhtml,
+        "<section class=\"notes notes-last\"",
+        "</section>\n</section>",
+    );
+    assert!(
+        first_notes.find("Note from the editors").unwrap() < first_notes.find("تحديث").unwrap()
+    );
+    assert_eq!(first_notes.matches("<time").count(), 1);
+    assert!(last_notes.find("توضيح").unwrap() < last_notes.find("تصحيح").unwrap());
+    assert!(xhtml.find("notes-first").unwrap() < xhtml.find("<aside").unwrap());
 }

@@ -171,6 +171,21 @@ impl Book<'_> {
                     href: format!("{href}#{}", xhtml::heading_id(index)),
                     children: Vec::new(),
                 }),
+                // A fact box's figures come in body order with the others. Its headings
+                // stay out of the navigation, which lists the article's own sections.
+                Block::Aside(aside) => {
+                    for (inner, block) in aside.blocks.iter().enumerate() {
+                        if let Block::Figure(figure) = block {
+                            let added = self.image(
+                                &figure.image,
+                                &format!(
+                                    "{field}.body[{index}].aside.blocks[{inner}].figure.image"
+                                ),
+                            );
+                            body.push(added.map(|(_, href)| href));
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -474,6 +489,7 @@ mod tests {
                 .map(|(name, role)| Contributor {
                     name: (*name).to_owned(),
                     role: *role,
+                    title: String::new(),
                 })
                 .collect(),
             dateline: String::new(),
@@ -486,6 +502,7 @@ mod tests {
             lead_figure: None,
             body: vec![Block::Paragraph(vec![Span::plain("Text.")])],
             related: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
