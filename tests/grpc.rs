@@ -352,8 +352,7 @@ fn invalid_requests() -> Vec<(&'static str, pb::ExportRequest, &'static str)> {
     let mut bad_width = seed("text");
     bad_width.options = Some(pb::RenderOptions {
         text: Some(pb::TextOptions { width: Some(5) }),
-        epub: None,
-        pdf: None,
+        ..Default::default()
     });
     cases.push(("text width too small", bad_width, "options.text.width"));
     let mut bad_member = seed_collection(3, "text");

@@ -130,7 +130,15 @@ fn article() -> impl Strategy<Value = pb::Article> {
                     publication,
                     contributors: people
                         .into_iter()
-                        .map(|(name, role)| pb::Contributor { name, role })
+                        .map(|(name, role)| pb::Contributor {
+                            title: if role % 2 == 0 {
+                                String::new()
+                            } else {
+                                name.clone()
+                            },
+                            name,
+                            role,
+                        })
                         .collect(),
                     dateline,
                     published_at: published
@@ -150,6 +158,7 @@ fn article() -> impl Strategy<Value = pb::Article> {
                             summary,
                         })
                         .collect(),
+                    notes: vec![],
                 }
             },
         )
@@ -167,14 +176,14 @@ fn request() -> impl Strategy<Value = pb::ExportRequest> {
             })
         }),
     ];
-    (document, width).prop_map(|(document, width)| pb::ExportRequest {
+    (document, width, any::<bool>()).prop_map(|(document, width, smart)| pb::ExportRequest {
         request_id: String::new(),
         document: Some(document),
         format: "text".to_owned(),
         options: Some(pb::RenderOptions {
             text: Some(pb::TextOptions { width }),
-            epub: None,
-            pdf: None,
+            smart_quotes: Some(smart),
+            ..Default::default()
         }),
     })
 }

@@ -23,7 +23,6 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use unicode_normalization::UnicodeNormalization;
 
 /// The fixtures rendered to EPUB, by file stem under `tests/fixtures`.
 const FIXTURES: &[&str] = &[
@@ -33,6 +32,7 @@ const FIXTURES: &[&str] = &[
     "mixed-direction",
     "hostile",
     "multilingual",
+    "newsroom",
 ];
 
 /// The books that must show right-to-left text somewhere; a run that finds none in them
@@ -251,40 +251,28 @@ fn str_of(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
-/// A single-line field as Broadsheet cleans it (see `Article` in the proto): NFC, control
-/// characters and noncharacters removed, every run of whitespace one space.
-fn clean_line(text: &str) -> String {
-    let kept: String = text
-        .nfc()
-        .filter(|&c| !(c.is_control() && c != '\n' && c != '\t'))
-        .filter(|&c| {
-            let n = c as u32;
-            !((0xFDD0..=0xFDEF).contains(&n) || n & 0xFFFE == 0xFFFE)
-        })
-        .collect();
-    kept.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The title a book of this fixture must show, and the headlines of its articles.
+/// The title a book of this fixture must show, and the headlines of its articles: as the
+/// validated request has them (cleaned, with typographic quotes).
 fn expected_title_and_headlines(name: &str) -> (String, Vec<String>) {
-    let request = fixture(name);
-    let doc = if request.get("article").is_some() || request.get("collection").is_some() {
-        request
-    } else {
-        serde_json::json!({ "article": request })
-    };
-    if let Some(article) = doc.get("article") {
-        let headline = clean_line(str_of(&article["headline"]));
-        (headline.clone(), vec![headline])
-    } else {
-        let collection = &doc["collection"];
-        let headlines = collection["articles"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| clean_line(str_of(&a["headline"])))
-            .collect();
-        (clean_line(str_of(&collection["title"])), headlines)
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/{name}.json"));
+    let request =
+        broadsheet::json::request_from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    match broadsheet::model::ExportJob::try_from(request)
+        .unwrap()
+        .document
+    {
+        broadsheet::model::Document::Article(article) => {
+            (article.headline.clone(), vec![article.headline])
+        }
+        broadsheet::model::Document::Collection(collection) => (
+            collection.title,
+            collection
+                .articles
+                .into_iter()
+                .map(|a| a.headline)
+                .collect(),
+        ),
+        _ => unreachable!("a fixture is an article or a collection"),
     }
 }
 

@@ -250,6 +250,41 @@ pub fn every_block_type() -> pb::ExportRequest {
     request
 }
 
+/// The text of every XHTML document in an EPUB, in archive order, tags removed and the
+/// common entities decoded.
+pub fn epub_text(epub: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(Cursor::new(epub)).expect("an EPUB is a zip");
+    let mut out = String::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("an entry");
+        if !entry.name().is_ok_and(|n| n.ends_with(".xhtml")) {
+            continue;
+        }
+        let mut markup = String::new();
+        entry.read_to_string(&mut markup).expect("UTF-8 XHTML");
+        let mut in_tag = false;
+        for c in markup.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.push('\n');
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
 /// A server running in this process.
 pub struct TestServer {
     pub addr: SocketAddr,
