@@ -1,6 +1,7 @@
 //! Render benchmarks: the seed article as text, EPUB and PDF, a 2,000-paragraph article
 //! (cost must grow linearly), EPUB issues of 12 and 200 articles, a 20-article PDF
-//! briefing, and the validation of the seed request. Run with `cargo bench`.
+//! briefing, the seed with and without a 50-row table in each format, and the validation of
+//! the seed request. Run with `cargo bench`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -101,4 +102,58 @@ fn validate_seed(bencher: divan::Bencher) {
     bencher
         .with_inputs(|| request.clone())
         .bench_values(|request| ExportJob::try_from(black_box(request)));
+}
+
+/// The seed article with a 50-row table of figures after its third paragraph.
+fn seed_with_table() -> pb::ExportRequest {
+    let mut request = seed_request();
+    if let Some(pb::export_request::Document::Article(article)) = &mut request.document {
+        let cell = |text: String| pb::TableCell {
+            text,
+            ..pb::TableCell::default()
+        };
+        let table = pb::Table {
+            caption: "Settlements by region".to_owned(),
+            credit: "Source: ministry figures".to_owned(),
+            header_rows: vec![pb::TableRow {
+                cells: ["Settlement", "Region", "Residents", "Change"]
+                    .map(|t| cell(t.to_owned()))
+                    .to_vec(),
+            }],
+            rows: (1..=50)
+                .map(|i| pb::TableRow {
+                    cells: vec![
+                        cell(format!("Settlement {i}")),
+                        cell(["Donetsk", "Luhansk", "Kherson", "Zaporizhzhia"][i % 4].to_owned()),
+                        cell(format!("{}", i * 1_237)),
+                        cell(format!("{:+}%", (i as i32 % 9) - 4)),
+                    ],
+                })
+                .collect(),
+            column_alignment: vec![
+                pb::Alignment::Start as i32,
+                pb::Alignment::Start as i32,
+                pb::Alignment::End as i32,
+                pb::Alignment::End as i32,
+            ],
+        };
+        article.body.insert(
+            3,
+            pb::Block {
+                kind: Some(pb::block::Kind::Table(table)),
+            },
+        );
+    }
+    request
+}
+
+/// The seed with and without a 50-row table, in each format.
+#[divan::bench(args = ["text", "epub", "pdf"])]
+fn seed_plain(bencher: divan::Bencher, format: &str) {
+    bench_export(bencher, job(seed_request()), format);
+}
+
+#[divan::bench(args = ["text", "epub", "pdf"])]
+fn seed_with_50_row_table(bencher: divan::Bencher, format: &str) {
+    bench_export(bencher, job(seed_with_table()), format);
 }

@@ -96,16 +96,23 @@ async fn text_export_of_the_seed_has_every_paragraph_in_order_and_the_credits() 
     );
     let text = String::from_utf8(response.content.to_vec()).unwrap();
     let flat = unwrap_text(&text);
+    // The paragraphs as validation leaves them: cleaned, with typographic quotes.
+    let job = broadsheet::model::ExportJob::try_from(seed("text")).unwrap();
+    let broadsheet::model::Document::Article(validated) = &job.document else {
+        unreachable!("the seed is an article")
+    };
     let mut at = 0;
-    for (i, block) in article.body.iter().enumerate() {
-        let Some(pb::block::Kind::Paragraph(p)) = &block.kind else {
+    for (i, block) in validated.body.iter().enumerate() {
+        let broadsheet::model::Block::Paragraph(spans) = block else {
             continue;
         };
+        let text = broadsheet::model::plain_text(spans);
         let found = flat[at..]
-            .find(&p.text)
+            .find(text.as_ref())
             .unwrap_or_else(|| panic!("paragraph {i} is missing or out of order"));
-        at += found + p.text.len();
+        at += found + text.len();
     }
+    assert_eq!(validated.body.len(), article.body.len());
     assert!(flat.contains(
         "Reporting: Guy Faulconbridge. Editing: Timothy Heritage, Gareth Jones and Rod Nickel."
     ));

@@ -425,7 +425,7 @@ fn hostile_text_renders_whole() {
     };
     let flat = skeleton(&body);
     assert!(flat.contains(&"Donaudampfschifffahrtsgesellschaftskapitän".repeat(280)));
-    assert!(text.contains("<script>document.write('pwned')</script>"));
+    assert!(text.contains("<script>document.write(‘pwned’)</script>"));
     // The very long URL is the target of a clickable link, whole.
     assert!(raw.contains(&format!("/URI (https://example.com/{})", "a/".repeat(2500))));
 }
