@@ -9,6 +9,7 @@
 //!
 //! - [`pb`]: the generated `broadsheet.v1` types.
 //! - [`model`]: the validated domain model and the one conversion into it.
+//! - [`import`]: article bodies as a CMS stores them (HTML, Markdown) mapped onto `pb` blocks.
 //! - [`typography`]: the text logic every renderer shares (wrapping, credits, dates, links).
 //! - [`layout`]: the shared text engine for drawn formats (the font library, fallback, bidi,
 //!   shaping, paragraph setting).
@@ -23,6 +24,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod cli;
+pub mod import;
 pub mod json;
 pub mod layout;
 pub mod model;

@@ -72,7 +72,12 @@ pub fn export(
         file_name: format!("{}.{}", job.document.file_stem(), renderer.extension()),
         page_count: rendered.page_count,
         word_count: u32::try_from(job.document.word_count()).unwrap_or(u32::MAX),
-        warnings: rendered.warnings,
+        warnings: job
+            .warnings
+            .iter()
+            .cloned()
+            .chain(rendered.warnings)
+            .collect(),
         content: rendered.content,
         render_time,
     })

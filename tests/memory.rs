@@ -37,3 +37,24 @@ async fn sixty_four_concurrent_pdf_renders_stay_under_300_mb() {
     eprintln!("peak resident memory with 64 concurrent PDF renders: {peak:.1} MB");
     assert!(peak < 300.0, "peak resident memory {peak:.1} MB");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_bombs_stay_under_300_mb() {
+    let server = TestServer::start_with(Config::default(), common::builtin()).await;
+    let mut client = server.client().await;
+    let nested = format!("{}x{}", "<div>".repeat(200_000), "</div>".repeat(200_000));
+    let empty = "<p></p>".repeat(1_000_000);
+    for body in [nested, empty] {
+        let mut request = seed("text");
+        if let Some(broadsheet::pb::export_request::Document::Article(article)) =
+            &mut request.document
+        {
+            article.body.clear();
+            article.body_html = body;
+        }
+        let _ = client.export(request).await;
+    }
+    let peak = peak_mb();
+    eprintln!("peak resident memory after the HTML bombs: {peak:.1} MB");
+    assert!(peak < 300.0, "peak resident memory {peak:.1} MB");
+}

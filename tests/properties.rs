@@ -159,6 +159,8 @@ fn article() -> impl Strategy<Value = pb::Article> {
                         })
                         .collect(),
                     notes: vec![],
+                    body_html: String::new(),
+                    body_markdown: String::new(),
                 }
             },
         )

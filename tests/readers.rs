@@ -33,6 +33,7 @@ const FIXTURES: &[&str] = &[
     "hostile",
     "multilingual",
     "newsroom",
+    "wordpress",
 ];
 
 /// The books that must show right-to-left text somewhere; a run that finds none in them

@@ -39,6 +39,9 @@ pub struct ExportJob {
     pub document: Document,
     /// The render options, defaults filled in.
     pub options: RenderOptions,
+    /// What the edge dropped or changed that the caller should know: content of an HTML
+    /// or Markdown body that has no place in an article (scripts, remote images).
+    pub warnings: Vec<String>,
 }
 
 impl ExportJob {
@@ -89,6 +92,8 @@ struct Cx<'a> {
     smart_quotes: bool,
     /// The quotation marks of the text being converted, when smart quotes are on.
     quotes: Option<Quotes>,
+    /// Warnings from importing HTML and Markdown bodies.
+    warnings: Vec<String>,
 }
 
 impl<'a> Cx<'a> {
@@ -99,6 +104,7 @@ impl<'a> Cx<'a> {
             article_bytes: 0,
             smart_quotes: true,
             quotes: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -232,6 +238,7 @@ impl<'a> Cx<'a> {
             format,
             document: document?,
             options,
+            warnings: std::mem::take(&mut self.warnings),
         })
     }
 
@@ -484,6 +491,8 @@ impl<'a> Cx<'a> {
             body,
             related,
             notes,
+            body_html,
+            body_markdown,
         } = article;
         self.article_bytes = 0;
         let language = self.language(&format!("{path}.language"), &language, inherited_language);
@@ -543,8 +552,7 @@ impl<'a> Cx<'a> {
 
         let lead_figure = lead_figure.and_then(|f| self.figure(&format!("{path}.leadFigure"), f));
 
-        let body_path = format!("{path}.body");
-        let body = self.blocks(&body_path, body, false);
+        let body = self.body(path, body, &body_html, &body_markdown);
 
         let notes_path = format!("{path}.notes");
         let notes = if self.count_ok(&notes_path, notes.len(), MAX_REPEATED) {
@@ -596,6 +604,76 @@ impl<'a> Cx<'a> {
             body,
             related,
             notes,
+        }
+    }
+
+    /// The article's body from whichever of `body`, `bodyHtml` and `bodyMarkdown` is set
+    /// (at most one may be): an HTML or Markdown body is imported into blocks, which are
+    /// then checked like any others.
+    fn body(&mut self, path: &str, body: Vec<pb::Block>, html: &str, markdown: &str) -> Vec<Block> {
+        let set: Vec<&str> = [
+            (!body.is_empty()).then_some("body"),
+            (!html.is_empty()).then_some("bodyHtml"),
+            (!markdown.is_empty()).then_some("bodyMarkdown"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if set.len() > 1 {
+            for field in &set {
+                self.violation(
+                    format!("{path}.{field}"),
+                    format!(
+                        "is set together with {}; set one of body, bodyHtml and bodyMarkdown",
+                        set.iter()
+                            .filter(|f| *f != field)
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                );
+            }
+            return Vec::new();
+        }
+        let (field, source) = match set.first() {
+            Some(&"bodyHtml") => ("bodyHtml", html),
+            Some(&"bodyMarkdown") => ("bodyMarkdown", markdown),
+            _ => return self.blocks(&format!("{path}.body"), body, false),
+        };
+        let field_path = format!("{path}.{field}");
+        if source.len() > self.limits.article_bytes {
+            self.violation(
+                field_path,
+                format!(
+                    "is {} bytes long; the limit for one article is {}",
+                    source.len(),
+                    self.limits.article_bytes
+                ),
+            );
+            return Vec::new();
+        }
+        let limits = crate::import::ImportLimits::default();
+        let imported = if field == "bodyHtml" {
+            crate::import::html(source, &limits)
+        } else {
+            crate::import::markdown(source, &limits)
+        };
+        match imported {
+            Ok(imported) => {
+                for warning in imported.warnings {
+                    let warning = if path == "article" {
+                        warning
+                    } else {
+                        format!("{path}: {warning}")
+                    };
+                    self.warnings.push(warning);
+                }
+                self.blocks(&field_path, imported.blocks, false)
+            }
+            Err(error) => {
+                self.violation(field_path, error.reason);
+                Vec::new()
+            }
         }
     }
 

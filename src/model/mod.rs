@@ -70,8 +70,9 @@ impl Document {
     }
 }
 
-/// A news article, analysis or feature.
-#[derive(Debug, Clone, PartialEq)]
+/// A news article, analysis or feature. `Default` gives an empty one in English, for tests
+/// and for renderers' own fixtures; the edge never makes one without a headline.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Article {
     /// A stable identifier; may be empty.
     pub id: String,

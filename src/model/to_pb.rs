@@ -246,6 +246,9 @@ impl From<&Article> for pb::Article {
             body: body.iter().map(Into::into).collect(),
             related: related.iter().map(Into::into).collect(),
             notes: notes.iter().map(Into::into).collect(),
+            // The body travels as the blocks it was imported into.
+            body_html: String::new(),
+            body_markdown: String::new(),
         }
     }
 }

@@ -793,23 +793,10 @@ mod tests {
 
     fn article(body: Vec<Block>) -> Article {
         Article {
-            id: String::new(),
             headline: "Headline".to_owned(),
-            summary: String::new(),
-            section: String::new(),
-            publication: String::new(),
-            contributors: Vec::new(),
-            dateline: String::new(),
-            published_at: None,
-            updated_at: None,
             language: Language::default(),
-            tags: Vec::new(),
-            canonical_url: None,
-            copyright: String::new(),
-            lead_figure: None,
             body,
-            related: Vec::new(),
-            notes: Vec::new(),
+            ..Default::default()
         }
     }
 

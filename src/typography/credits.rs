@@ -73,11 +73,7 @@ mod tests {
 
     fn article(tag: &str, contributors: &[(&str, Role)]) -> Article {
         Article {
-            id: String::new(),
             headline: "Headline".to_owned(),
-            summary: String::new(),
-            section: String::new(),
-            publication: String::new(),
             contributors: contributors
                 .iter()
                 .map(|&(name, role)| Contributor {
@@ -86,17 +82,8 @@ mod tests {
                     title: String::new(),
                 })
                 .collect(),
-            dateline: String::new(),
-            published_at: None,
-            updated_at: None,
             language: Language::parse(tag).unwrap(),
-            tags: Vec::new(),
-            canonical_url: None,
-            copyright: String::new(),
-            lead_figure: None,
-            body: Vec::new(),
-            related: Vec::new(),
-            notes: Vec::new(),
+            ..Default::default()
         }
     }
 
