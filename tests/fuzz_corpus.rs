@@ -73,3 +73,39 @@ fn replays_the_json_corpus() {
         exercise(request);
     }
 }
+
+/// Replays a body corpus as the body fuzz targets drive it: import and validation, and, for
+/// the bodies that validate, every renderer.
+fn replay_bodies(corpus_name: &str, markdown: bool) {
+    let files = corpus(corpus_name);
+    assert!(!files.is_empty(), "the {corpus_name} corpus has seeds");
+    for (name, data) in files {
+        let Ok(body) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let mut article = pb::Article {
+            headline: "Fuzz".to_owned(),
+            ..Default::default()
+        };
+        if markdown {
+            article.body_markdown = body.to_owned();
+        } else {
+            article.body_html = body.to_owned();
+        }
+        eprintln!("replaying {name}");
+        exercise(pb::ExportRequest {
+            document: Some(pb::export_request::Document::Article(article)),
+            ..Default::default()
+        });
+    }
+}
+
+#[test]
+fn replays_the_html_body_corpus() {
+    replay_bodies("body_html", false);
+}
+
+#[test]
+fn replays_the_markdown_body_corpus() {
+    replay_bodies("body_markdown", true);
+}
