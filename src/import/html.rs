@@ -571,10 +571,8 @@ fn parse_declarations(css: &str) -> Declarations {
                     None
                 }
             }
-            "font-family" => {
-                if MONOSPACE_FAMILIES.iter().any(|f| value.contains(f)) {
-                    out.code = Some(true);
-                }
+            "font-family" if MONOSPACE_FAMILIES.iter().any(|f| value.contains(f)) => {
+                out.code = Some(true);
             }
             "display" => out.hidden = Some(value == "none"),
             "visibility" => out.hidden = Some(matches!(value, "hidden" | "collapse")),
@@ -2108,7 +2106,7 @@ impl<'a> Converter<'a> {
 
     fn image(&mut self, attrs: &[Attribute], hidden: bool) {
         let src = attr(attrs, "src").unwrap_or("").trim();
-        // Lazy loaders put the real address aside and a placeholder in `src`.
+        // Lazy loaders keep the real address in a data attribute and a blank GIF in `src`.
         let lazy = ["data-src", "data-lazy-src", "data-original"]
             .iter()
             .filter_map(|name| attr(attrs, name))
@@ -2784,7 +2782,7 @@ mod tests {
             .collect()
     }
 
-    fn only<'b>(blocks: &'b [pb::Block]) -> &'b Kind {
+    fn only(blocks: &[pb::Block]) -> &Kind {
         assert_eq!(blocks.len(), 1, "{blocks:#?}");
         blocks[0].kind.as_ref().expect("a block has a kind")
     }
@@ -3447,6 +3445,26 @@ mod tests {
             [
                 "dropped 2 iframe elements without a usable URL",
                 "dropped 1 video element without a usable URL",
+            ]
+        );
+    }
+
+    #[test]
+    fn posts_without_an_address_keep_their_text_and_pixels_go() {
+        let out = imported(
+            "<blockquote class='twitter-tweet'><p>Talks ended at 1 a.m.</p>&mdash; A reporter</blockquote>\
+             <img src='data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==' width=1 height=1>\
+             <img src='https://ads.example.com/imp?id=1' style='display:none'>",
+        );
+        assert_eq!(
+            paragraph_texts(&out.blocks),
+            ["Talks ended at 1 a.m. — A reporter"]
+        );
+        assert_eq!(
+            out.warnings,
+            [
+                "found 1 embedded post without a usable URL; the text is kept as a paragraph",
+                "dropped 2 tracking pixels (https://ads.example.com/imp?id=1)",
             ]
         );
     }

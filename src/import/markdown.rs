@@ -15,7 +15,10 @@
 //! [`ImportLimits::max_depth`] or more than [`ImportLimits::max_elements`] elements refuse the
 //! body, and so does text that link reference definitions expand to more than
 //! [`EXPANSION_FACTOR`] times the body (plus [`EXPANSION_SLACK`]): a short definition of a long
-//! address used thousands of times would otherwise turn kilobytes into gigabytes.
+//! address used thousands of times would otherwise turn kilobytes into gigabytes. pulldown-cmark
+//! has a guard of its own against that (it stops resolving references once they have expanded
+//! to the body's length, or 100,000 bytes, and leaves the rest as text), so this budget is a
+//! second line that does not depend on a library's default.
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
@@ -78,7 +81,6 @@ impl Guard {
                     | Tag::Image {
                         dest_url, title, ..
                     } => dest_url.len() + title.len(),
-                    Tag::CodeBlock(_) | Tag::Heading { .. } => 32,
                     _ => 0,
                 };
                 (1, 0, 1, payload)
@@ -91,9 +93,8 @@ impl Guard {
             | Event::InlineMath(text)
             | Event::DisplayMath(text)
             | Event::FootnoteReference(text) => (0, 0, 1, text.len()),
-            Event::SoftBreak | Event::HardBreak | Event::Rule | Event::TaskListMarker(_) => {
-                (0, 0, 1, 0)
-            }
+            Event::HardBreak | Event::Rule | Event::TaskListMarker(_) => (0, 0, 1, 0),
+            Event::SoftBreak => (0, 0, 0, 0),
         };
         self.depth = (self.depth + opens).saturating_sub(closes);
         self.elements = self.elements.saturating_add(elements);
@@ -350,14 +351,50 @@ mod tests {
     }
 
     #[test]
-    fn refuses_link_reference_expansion() {
+    fn link_reference_expansion_stays_bounded() {
+        // 70 kB that would expand to 100 MB: pulldown-cmark stops resolving references after
+        // about the body's length of addresses, and the rest stay text.
         let address = format!("https://example.com/{}", "a".repeat(10_000));
         let body = format!("{}\n\n[r]: {address}\n", "[x][r] ".repeat(10_000));
-        let error = import(&body, &ImportLimits::default()).expect_err("a reference bomb");
-        assert!(error.reason.contains("link references"), "{error}");
+        let linked: usize = match import(&body, &ImportLimits::default()) {
+            Ok(out) => out
+                .blocks
+                .iter()
+                .flat_map(|b| match &b.kind {
+                    Some(Kind::Paragraph(p)) => p.spans.clone(),
+                    _ => Vec::new(),
+                })
+                .map(|s| s.link.len())
+                .sum(),
+            Err(error) => {
+                assert!(error.reason.contains("link references"), "{error}");
+                0
+            }
+        };
+        assert!(
+            linked <= body.len() * EXPANSION_FACTOR + EXPANSION_SLACK,
+            "{linked} bytes of addresses from a {}-byte body",
+            body.len()
+        );
         // A few references to a long address are fine.
         let body = format!("{}\n\n[r]: {address}\n", "[x][r] ".repeat(10));
-        assert_eq!(kinds(&imported(&body).blocks), ["paragraph"]);
+        let out = imported(&body);
+        assert_eq!(kinds(&out.blocks), ["paragraph"]);
+        assert_eq!(
+            spans_of(&out.blocks[0]).len(),
+            19,
+            "ten links and the spaces between"
+        );
+    }
+
+    #[test]
+    fn guard_stops_the_event_stream_at_the_budget() {
+        let limits = ImportLimits::default();
+        let mut guard = Guard::new(10, &limits);
+        let text = "a".repeat(EXPANSION_SLACK + 41);
+        assert!(guard.check(Event::Text(text.as_str().into())).is_none());
+        let error = guard.error.expect("refused");
+        assert!(error.reason.contains("link references"), "{error}");
     }
 
     #[test]

@@ -15,13 +15,20 @@
 //! | `p`, text directly in `body` or in an unknown container (`div`, `section`, …) | [`pb::Paragraph`] |
 //! | `h1`–`h6` | [`pb::Heading`]: levels shift so that the smallest level used becomes 1 (the headline stays the only level above), capped at 5 |
 //! | `blockquote` | [`pb::Quote`]; a direct `footer` or `cite` child, or else the `cite` attribute, is the attribution |
-//! | `ul`, `ol`, `li` | [`pb::List`]; nested lists are flattened into the list that holds them (their items follow the item they were in, text kept), because the model has no nested lists |
-//! | `pre` (and `xmp`, `listing`) | [`pb::Preformatted`], whitespace kept, `br` as a line feed |
+//! | `ul`, `ol`, `li` | [`pb::List`]; nested lists are flattened into the list that holds them (their items follow the item they were in, text kept), because the model has no nested lists; paragraphs inside an item become lines of it (U+2028); `start` and `reversed` are not kept |
+//! | `pre` (and `xmp`, `listing`) | [`pb::Preformatted`], whitespace kept, `br` as a line feed; a `code` outside `pre` is inline code, as a browser shows it |
 //! | `hr` | [`pb::Rule`] |
 //! | `figure` + `img` + `figcaption`, or a bare `img` | [`pb::Figure`] when the `src` is a `data:` URI (base64 or percent-encoded); a caption with a `*credit*` class inside it is the credit |
 //! | `table` with `caption`, `thead`, `tbody`, `tfoot`, `tr`, `th`, `td` | [`pb::Table`]: rows in `thead` (or leading rows of `th` cells only) are header rows, `colspan` is kept, `rowspan` leaves an empty cell in the rows it covers, short rows are padded, `align`/`text-align` give the column alignment |
 //! | `aside` | [`pb::Aside`]; its first heading is the title |
 //! | `iframe`, `video`, `audio`, `blockquote.twitter-tweet`, `blockquote.instagram-media`, `blockquote.tiktok-embed`, `div.fb-post[data-href]`, `figure.wp-block-embed` | [`pb::Embed`] with the URL, title, provider (from the host, else the wrapper's class) and the post's text as description |
+//!
+//! A block that cannot stand where it is (a figure, table or preformatted block inside a list
+//! item, a table cell or a caption; anything but text inside a quote) follows the list, table
+//! or quote that holds it, in order. A `figcaption` goes to the figure's image, table or embed
+//! (as its description), or to the quote it captions (as the attribution); the caption of an
+//! image that was dropped is dropped with it; any other caption stays, as a paragraph. Empty
+//! paragraphs (nothing left after the whitespace rules) are not kept.
 //!
 //! Inline: `a[href]` is a link (`javascript:` and `vbscript:` links are removed, text kept;
 //! Google Docs' `google.com/url?q=` redirects are unwrapped to their target), `em`/`i`/`cite`
@@ -117,8 +124,8 @@ pub struct Imported {
 /// expands to far more text than it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportError {
-    /// What was wrong, lowercase, without a trailing period, with the limit: "nests elements
-    /// more than 256 deep; the limit is 256".
+    /// What was wrong and how to fix it, lowercase, without a trailing period: "nests elements
+    /// more than 256 levels deep; flatten the markup".
     pub reason: String,
 }
 
@@ -367,6 +374,42 @@ mod tests {
                 "dropped 1 style element",
             ]
         );
+    }
+
+    /// Every fixture imports to blocks that the edge accepts as they are.
+    #[test]
+    fn fixture_blocks_pass_the_edge_validation() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let read = |name: &str| {
+            std::fs::read_to_string(format!("{dir}/{name}")).expect("the fixture is readable")
+        };
+        let limits = ImportLimits::default();
+        for (name, imported) in [
+            ("wordpress", html(&read("html/wordpress.html"), &limits)),
+            ("google-docs", html(&read("html/google-docs.html"), &limits)),
+            (
+                "google-docs-clean",
+                html(&read("html/google-docs-clean.html"), &limits),
+            ),
+            (
+                "article.md",
+                markdown(&read("markdown/article.md"), &limits),
+            ),
+        ] {
+            let blocks = imported.expect("within the limits").blocks;
+            let request = pb::ExportRequest {
+                format: "text".into(),
+                document: Some(pb::export_request::Document::Article(pb::Article {
+                    headline: "Putin Holds Four‑Hour Kremlin Talks".into(),
+                    body: blocks,
+                    ..pb::Article::default()
+                })),
+                ..pb::ExportRequest::default()
+            };
+            if let Err(invalid) = crate::model::ExportJob::try_from(request) {
+                panic!("{name}: {invalid:?}");
+            }
+        }
     }
 
     #[test]
