@@ -276,23 +276,20 @@ async fn html_bombs_are_refused_quickly_by_field() {
         // A safety net, not a measurement: a hang fails the test instead of stalling it.
         let mut request = tonic::Request::new(article_with_body("text", &body, false));
         request.set_timeout(Duration::from_secs(120));
-        match client.export(request).await {
-            Err(status) => {
-                assert_eq!(status.code(), Code::InvalidArgument, "{name}: {status:?}");
-                let fields: Vec<String> = status
-                    .get_details_bad_request()
-                    .unwrap()
-                    .field_violations
-                    .into_iter()
-                    .map(|v| v.field)
-                    .collect();
-                assert!(
-                    fields.iter().any(|f| f == "article.bodyHtml"),
-                    "{name}: {fields:?}"
-                );
-            }
-            // Handled within the limits is fine too.
-            Ok(_) => {}
+        // Refused by field, or handled within the limits: both are fine.
+        if let Err(status) = client.export(request).await {
+            assert_eq!(status.code(), Code::InvalidArgument, "{name}: {status:?}");
+            let fields: Vec<String> = status
+                .get_details_bad_request()
+                .unwrap()
+                .field_violations
+                .into_iter()
+                .map(|v| v.field)
+                .collect();
+            assert!(
+                fields.iter().any(|f| f == "article.bodyHtml"),
+                "{name}: {fields:?}"
+            );
         }
     }
     // The server is unharmed.
