@@ -8,6 +8,7 @@
 
 mod epub;
 pub mod external;
+mod html;
 mod pdf;
 mod text;
 
@@ -174,6 +175,7 @@ impl Registry {
     pub fn builtin(fonts: &FontLibrary) -> Self {
         Registry::new()
             .with(EpubRenderer::new(fonts.clone()))
+            .with(html::HtmlRenderer)
             .with(PdfRenderer::new(fonts.clone()))
             .with(TextRenderer)
     }

@@ -195,7 +195,7 @@ impl Book<'_> {
             lead: lead.as_ref().map(|(_, href)| href.as_str()),
             body: &body,
         };
-        xhtml::write_article(&mut out, article, &refs);
+        xhtml::write_article(&mut out, article, &refs, &xhtml::Target::EPUB);
         xhtml::close_document(&mut out);
         self.xhtml(id, href, out);
         let entry = NavEntry {
@@ -479,11 +479,7 @@ mod tests {
 
     fn article(headline: &str, language: &str, contributors: &[(&str, Role)]) -> Article {
         Article {
-            id: String::new(),
             headline: headline.to_owned(),
-            summary: String::new(),
-            section: String::new(),
-            publication: String::new(),
             contributors: contributors
                 .iter()
                 .map(|(name, role)| Contributor {
@@ -492,17 +488,9 @@ mod tests {
                     title: String::new(),
                 })
                 .collect(),
-            dateline: String::new(),
-            published_at: None,
-            updated_at: None,
             language: Language::parse(language).unwrap(),
-            tags: Vec::new(),
-            canonical_url: None,
-            copyright: String::new(),
-            lead_figure: None,
             body: vec![Block::Paragraph(vec![Span::plain("Text.")])],
-            related: Vec::new(),
-            notes: Vec::new(),
+            ..Default::default()
         }
     }
 
