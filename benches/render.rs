@@ -157,3 +157,20 @@ fn seed_plain(bencher: divan::Bencher, format: &str) {
 fn seed_with_50_row_table(bencher: divan::Bencher, format: &str) {
     bench_export(bencher, job(seed_with_table()), format);
 }
+
+/// Importing the WordPress fixture's HTML body (about 8 KiB) into blocks, and the same
+/// through validation.
+#[divan::bench]
+fn import_wordpress_html(bencher: divan::Bencher) {
+    let html = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html/wordpress.html"),
+    )
+    .expect("the fixture");
+    let limits = broadsheet::import::ImportLimits::default();
+    bencher.bench(|| broadsheet::import::html(black_box(&html), &limits));
+}
+
+#[divan::bench]
+fn html_seed(bencher: divan::Bencher) {
+    bench_export(bencher, job(seed_request()), "html");
+}
