@@ -13,9 +13,9 @@ mod image;
 pub mod limits;
 mod options;
 mod to_pb;
+mod words;
 
 use chrono::{DateTime, Utc};
-use unicode_segmentation::UnicodeSegmentation;
 
 pub use convert::ExportJob;
 pub use error::{FieldViolation, Invalid};
@@ -126,7 +126,7 @@ impl Article {
 }
 
 fn words(text: &str) -> usize {
-    text.unicode_words().count()
+    self::words::count(text)
 }
 
 fn span_words(spans: &[Span]) -> usize {
