@@ -21,6 +21,9 @@
 mod flow;
 mod furniture;
 mod images;
+// Built beside `write` until the renderer switches to it.
+#[allow(dead_code)]
+mod krilla;
 mod table;
 mod unhint;
 mod write;

@@ -1,0 +1,320 @@
+//! The krilla writer against today's `pdf-writer` one, on the seed article.
+
+use std::io::Write as _;
+use std::process::Command;
+
+use super::super::flow::{Composed, Flow};
+use super::super::{furniture, set_article, set_collection, write};
+use super::{Info, Options, write_with};
+use crate::layout::FontLibrary;
+use crate::model::{Document, ExportJob};
+
+fn job(name: &str) -> ExportJob {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("the fixture is readable");
+    let request = crate::json::request_from_json(&text).expect("the fixture is JSON");
+    ExportJob::try_from(request).expect("the fixture is valid")
+}
+
+/// Both writers' output for an article, composed as `PdfRenderer::render` composes it.
+struct Rendered {
+    pdf_writer: Vec<u8>,
+    krilla: Vec<u8>,
+    krilla_ua: Vec<u8>,
+    warnings: Vec<String>,
+    /// The characters the drawn glyphs stand for, as [`characters`] gives them.
+    expected: Vec<char>,
+}
+
+fn render(job: &ExportJob) -> Rendered {
+    let fonts = FontLibrary::default();
+    let mut flow = Flow::new(&job.options.pdf, &fonts);
+    let (old_info, info, running_head) = match &job.document {
+        Document::Article(article) => {
+            let entry = set_article(&mut flow, article, true);
+            flow.outline.push(entry);
+            (
+                write::Info::for_article(article),
+                Info::for_article(article),
+                article.headline.clone(),
+            )
+        }
+        Document::Collection(collection) => {
+            set_collection(&mut flow, collection);
+            (
+                write::Info::for_collection(collection),
+                Info::for_collection(collection),
+                collection.title.clone(),
+            )
+        }
+    };
+    furniture::lay_out(&mut flow, &running_head);
+    let composed = flow.finish();
+    let again = || Composed {
+        options: composed.options,
+        pages: composed.pages.clone(),
+        images: composed.images.clone(),
+        outline: composed.outline.clone(),
+    };
+    let mut warnings = Vec::new();
+    let pdf_writer =
+        write::write(&again(), &old_info, &mut warnings).expect("pdf-writer writes it");
+    let krilla =
+        write_with(&again(), &info, &mut warnings, Options::default()).expect("krilla writes it");
+    let krilla_ua = write_with(
+        &composed,
+        &info,
+        &mut warnings,
+        Options {
+            tagged: true,
+            pdf_ua: true,
+        },
+    )
+    .unwrap_or_else(|e| panic!("krilla writes it as PDF/UA-1: {e}"));
+    let mut text = String::new();
+    for page in &composed.pages {
+        for element in page.elements.iter().chain(&page.furniture) {
+            if let super::super::flow::Element::Line { line, .. } = element {
+                for run in &line.runs {
+                    for glyph in run.glyphs.iter().filter(|g| g.glyph_id != 0) {
+                        text.push_str(&glyph.text);
+                    }
+                }
+            }
+        }
+    }
+    Rendered {
+        expected: characters(&text),
+        pdf_writer,
+        krilla,
+        krilla_ua,
+        warnings,
+    }
+}
+
+/// Runs a poppler or qpdf tool on a PDF; `None` when the tool is not installed.
+fn tool(name: &str, args: &[&str], pdf: &[u8]) -> Option<(bool, String)> {
+    let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
+    file.write_all(pdf).expect("the PDF is written");
+    let path = file.path().to_str().expect("a UTF-8 path").to_owned();
+    let mut all: Vec<&str> = args.to_vec();
+    all.push(&path);
+    if name == "pdftotext" {
+        all.push("-");
+    }
+    let output = Command::new(name).args(&all).output().ok()?;
+    Some((
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
+    ))
+}
+
+/// The text's characters, sorted, without white space, format characters (bidi controls,
+/// zero-width ones, soft hyphens) and hyphens, which pdftotext drops at line ends.
+fn characters(text: &str) -> Vec<char> {
+    let format = |c: char| {
+        matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}')
+            || matches!(c, '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '-')
+    };
+    let mut chars: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !format(*c))
+        .collect();
+    chars.sort_unstable();
+    chars
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Every fixture (right-to-left scripts, fallback faces, a briefing with internal links)
+/// passes qpdf and PDF/UA-1 and extracts to the words `write` gives.
+#[test]
+fn krilla_writes_every_fixture_as_pdf_writer_does() {
+    for name in [
+        "arabic.json",
+        "digest.json",
+        "hostile.json",
+        "mixed-direction.json",
+        "multilingual.json",
+        "newsroom.json",
+        "wordpress.json",
+    ] {
+        let rendered = render(&job(name));
+        if std::env::var_os("BROADSHEET_KEEP_PDF").is_some() {
+            std::fs::write(
+                format!("/tmp/fx-{name}-pdf-writer.pdf"),
+                &rendered.pdf_writer,
+            )
+            .expect("written");
+            std::fs::write(format!("/tmp/fx-{name}-krilla-ua.pdf"), &rendered.krilla_ua)
+                .expect("written");
+        }
+        if let Some((ok, report)) = tool("qpdf", &["--check"], &rendered.krilla_ua) {
+            assert!(ok, "qpdf --check on {name}: {report}");
+        }
+        // The same words as `write` gives, or else exactly the characters the glyphs stand
+        // for. Arabic needs the second: pdftotext orders combining marks by where they are
+        // drawn, so words break differently, and `write` itself fails there (its
+        // `ToUnicode` maps a glyph to the text of the first cluster it appeared in, so a
+        // base letter under a mark comes out twice).
+        if let (Some((true, old)), Some((true, new))) = (
+            tool("pdftotext", &[], &rendered.pdf_writer),
+            tool("pdftotext", &[], &rendered.krilla_ua),
+        ) {
+            let got = characters(&new);
+            if words(&old) != words(&new) && got != rendered.expected {
+                let mut extra = got.clone();
+                let mut missing = rendered.expected.clone();
+                for c in &rendered.expected {
+                    if let Some(at) = extra.iter().position(|x| x == c) {
+                        extra.remove(at);
+                    }
+                }
+                for c in &got {
+                    if let Some(at) = missing.iter().position(|x| x == c) {
+                        missing.remove(at);
+                    }
+                }
+                panic!("the text of {name}: extra {extra:?}, missing {missing:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn krilla_writes_the_seed_as_pdf_writer_does() {
+    let job = job("seed.json");
+    let first = render(&job);
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+    for (name, pdf) in [
+        ("krilla", &first.krilla),
+        ("krilla PDF/UA-1", &first.krilla_ua),
+    ] {
+        if let Some((ok, report)) = tool("qpdf", &["--check"], pdf) {
+            assert!(ok, "qpdf --check on the {name} output: {report}");
+        }
+    }
+    if let (Some((true, old)), Some((true, new)), Some((true, ua))) = (
+        tool("pdftotext", &[], &first.pdf_writer),
+        tool("pdftotext", &[], &first.krilla),
+        tool("pdftotext", &[], &first.krilla_ua),
+    ) {
+        assert!(!words(&old).is_empty());
+        assert_eq!(words(&old), words(&new), "the krilla output's words");
+        assert_eq!(words(&old), words(&ua), "the PDF/UA-1 output's words");
+    }
+    let second = render(&job);
+    assert!(first.krilla == second.krilla, "two krilla renders differ");
+    assert!(
+        first.krilla_ua == second.krilla_ua,
+        "two PDF/UA-1 renders differ"
+    );
+    eprintln!(
+        "seed: pdf-writer {} bytes, krilla {} bytes, krilla PDF/UA-1 {} bytes",
+        first.pdf_writer.len(),
+        first.krilla.len(),
+        first.krilla_ua.len()
+    );
+    if std::env::var_os("BROADSHEET_KEEP_PDF").is_some() {
+        for (name, pdf) in [
+            ("pdf-writer", &first.pdf_writer),
+            ("krilla", &first.krilla),
+            ("krilla-ua", &first.krilla_ua),
+        ] {
+            std::fs::write(format!("/tmp/seed-{name}.pdf"), pdf).expect("written");
+        }
+    }
+}
+
+/// An encoded test image: a gradient, RGBA with some transparency or plain RGB.
+fn encoded(format: image::ImageFormat, alpha: bool) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    if alpha {
+        let picture = image::RgbaImage::from_fn(40, 30, |x, y| {
+            image::Rgba([
+                (x * 6) as u8,
+                (y * 8) as u8,
+                128,
+                if x < 20 { 255 } else { 90 },
+            ])
+        });
+        picture.write_to(&mut out, format).expect("encoded");
+    } else {
+        let picture = image::RgbImage::from_fn(40, 30, |x, y| {
+            image::Rgb([(x * 6) as u8, (y * 8) as u8, 60])
+        });
+        picture.write_to(&mut out, format).expect("encoded");
+    }
+    out.into_inner()
+}
+
+fn figure(data: Vec<u8>, format: crate::model::ImageFormat, alt: &str) -> crate::model::Block {
+    crate::model::Block::Figure(crate::model::Figure {
+        image: crate::model::Image {
+            data: data.into(),
+            format,
+            width: 40,
+            height: 30,
+            alt_text: alt.to_owned(),
+        },
+        caption: "A caption".to_owned(),
+        credit: String::new(),
+    })
+}
+
+#[test]
+fn krilla_embeds_images_and_turns_a_corrupt_one_into_a_warning() {
+    use crate::model::ImageFormat;
+    let mut job = job("seed.json");
+    let Document::Article(article) = &mut job.document else {
+        panic!("an article");
+    };
+    let png = encoded(image::ImageFormat::Png, true);
+    let mut corrupt = encoded(image::ImageFormat::Png, false);
+    // A valid header, then garbage where the compressed pixels are.
+    let len = corrupt.len();
+    for byte in corrupt.iter_mut().skip(60).take(len.saturating_sub(80)) {
+        *byte = 0x5A;
+    }
+    let jpeg = encoded(image::ImageFormat::Jpeg, false);
+    article
+        .body
+        .insert(1, figure(png, ImageFormat::Png, "A gradient with alpha"));
+    article.body.insert(
+        2,
+        figure(jpeg.clone(), ImageFormat::Jpeg, "A JPEG gradient"),
+    );
+    article
+        .body
+        .insert(3, figure(corrupt, ImageFormat::Png, "A broken picture"));
+    article
+        .body
+        .insert(4, figure(jpeg.clone(), ImageFormat::Jpeg, ""));
+    let rendered = render(&job);
+    assert!(
+        rendered
+            .warnings
+            .iter()
+            .any(|w| w.contains("an image could not be embedded")),
+        "{:?}",
+        rendered.warnings
+    );
+    if let Some((ok, report)) = tool("qpdf", &["--check"], &rendered.krilla_ua) {
+        assert!(ok, "{report}");
+    }
+    // The JPEG goes in byte for byte.
+    let found = rendered
+        .krilla
+        .windows(jpeg.len())
+        .any(|window| window == jpeg.as_slice());
+    assert!(found, "the JPEG is embedded as it came");
+    let again = render(&job);
+    assert!(again.krilla_ua == rendered.krilla_ua, "two renders differ");
+    if std::env::var_os("BROADSHEET_KEEP_PDF").is_some() {
+        std::fs::write("/tmp/images-krilla-ua.pdf", &rendered.krilla_ua).expect("written");
+        std::fs::write("/tmp/images-pdf-writer.pdf", &rendered.pdf_writer).expect("written");
+    }
+}
