@@ -31,7 +31,7 @@ fn script(name: &str) -> PathBuf {
 
 /// A renderers file in `dir` with the test programs: `echo` (collections too), `fail`,
 /// `slow` (a 300 ms timeout, its pid written to `dir/slow.pid`), `stuck` (a long timeout,
-/// for deadlines; pid in `dir/stuck.pid`) and `flood`.
+/// for deadlines; pid in `dir/stuck.pid`), `flood` and `crash` (killed by a signal).
 fn renderers_file(dir: &Path) -> PathBuf {
     let table = |id: &str, command: &[&str], extra: &str| {
         let command: Vec<String> = command.iter().map(|c| format!("{c:?}")).collect();
@@ -64,6 +64,7 @@ fn renderers_file(dir: &Path) -> PathBuf {
             "timeout_ms = 60000",
         ),
         table("flood", &[flood.to_str().unwrap()], ""),
+        table("crash", &[script("crash.sh").to_str().unwrap()], ""),
     ]
     .concat();
     let path = dir.join("renderers.toml");
@@ -156,7 +157,7 @@ async fn every_way_in_gives_the_same_bytes_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let server = server_with_externals(dir.path()).await;
     let renderers = renderers_file(dir.path());
-    for format in ["text", "epub", "pdf", "echo"] {
+    for format in ["text", "epub", "pdf", "html", "echo"] {
         let request = seed(format);
         let mut outputs = export_bytes_every_way(&server, request.clone()).await;
         let file = dir.path().join(format!("seed.{format}"));
@@ -274,14 +275,18 @@ async fn an_external_renderer_is_listed_and_renders_the_cleaned_request() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failing_slow_and_flooding_programs_give_internal_and_the_server_goes_on() {
+async fn failing_slow_flooding_and_crashing_programs_give_internal_and_the_server_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let server = server_with_externals(dir.path()).await;
     let mut client = server.client().await;
     for (format, words) in [
-        ("fail", "template newsletter.html is missing"),
+        (
+            "fail",
+            "exited with status 1: template newsletter.html is missing",
+        ),
         ("slow", "timeout of 300 ms"),
         ("flood", "more than"),
+        ("crash", "killed by signal 9"),
     ] {
         let status = client.export(seed(format)).await.unwrap_err();
         assert_eq!(status.code(), Code::Internal, "{format}: {status:?}");
@@ -530,4 +535,75 @@ fn registries_are_listed_sorted_with_externals() {
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted);
+}
+
+/// Starts `broadsheet serve` with `args` and waits for it to exit, as a start-up failure
+/// must: with a message on standard error.
+fn start_up_failure(args: &[&str]) -> String {
+    let mut child = broadsheet()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A safety net, not a measurement: a server that spins instead of exiting fails here.
+    let until = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            panic!("the server did not exit on {args:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success(), "{args:?} started a server");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    stderr
+}
+
+#[test]
+fn a_taken_metrics_port_is_a_clear_error_and_an_exit() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let stderr = start_up_failure(&["--metrics-listen", &address]);
+    assert!(stderr.contains("--metrics-listen"), "{stderr}");
+    assert!(stderr.contains(&address), "{stderr}");
+}
+
+#[test]
+fn an_unreadable_certificate_names_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.pem");
+    std::fs::write(&key, "not a key").unwrap();
+    let stderr = start_up_failure(&[
+        "--tls-cert",
+        "/nonexistent/cert.pem",
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr.contains("--tls-cert /nonexistent/cert.pem"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_taken_listen_port_names_the_setting() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let mut child = broadsheet()
+        .args(["serve", "--listen", &address])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains(&format!("--listen {address}")), "{stderr}");
 }

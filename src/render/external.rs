@@ -284,6 +284,19 @@ fn kill(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// The signal that ended a program, where the platform has signals.
+fn signal_of(status: &std::process::ExitStatus) -> Option<i32> {
+    #[cfg(unix)]
+    {
+        std::os::unix::process::ExitStatusExt::signal(status)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        None
+    }
+}
+
 /// The first non-empty line of a program's standard error, for a one-line reason.
 fn first_line(errors: &[u8]) -> String {
     String::from_utf8_lossy(errors)
@@ -334,11 +347,16 @@ impl Renderer for ExternalRenderer {
                 Ok(Rendered::new(content, 0).with_warnings(warnings))
             }
             Ended::Exited(status, _) => {
+                let how = match (status.code(), signal_of(&status)) {
+                    (Some(code), _) => format!("the program exited with status {code}"),
+                    (None, Some(signal)) => format!("the program was killed by signal {signal}"),
+                    (None, None) => format!("the program failed ({status})"),
+                };
                 let line = first_line(&errors);
                 Err(self.fail(if line.is_empty() {
-                    format!("the program {status}")
+                    how
                 } else {
-                    format!("the program {status}: {line}")
+                    format!("{how}: {line}")
                 }))
             }
             Ended::TooMuchOutput => Err(self.fail(format!(
