@@ -54,11 +54,75 @@ pub(super) struct Link {
     pub(super) target: Target,
 }
 
+/// A node of the document's logical structure, for tagged PDF: what a piece of content is
+/// (a heading, a table cell) and what it belongs to. Nodes are made in reading order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct StructId(pub(super) usize);
+
+/// The kinds of structure node, named as in PDF's standard structure types.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum StructKind {
+    /// One article of the document.
+    Article,
+    /// A paragraph, or a short piece of text standing alone (a byline, a caption line).
+    Paragraph,
+    /// A heading, level 1 (the headline) to 6, with its text.
+    Heading {
+        level: u8,
+        title: String,
+    },
+    /// An image with its description.
+    Figure {
+        alt: String,
+    },
+    /// The caption of a figure or a table.
+    Caption,
+    /// A list and its parts.
+    List {
+        ordered: bool,
+    },
+    ListItem,
+    ListLabel,
+    ListBody,
+    /// A table and its parts.
+    Table,
+    TableRow,
+    TableHeader,
+    TableCell,
+    /// A fact box or an embed card: a group set apart from the text.
+    Aside,
+    /// A block quotation.
+    BlockQuote,
+    /// An editorial note.
+    Note,
+    /// A table of contents and its entries.
+    Contents,
+    ContentsItem,
+}
+
+/// A structure node: its kind and its parent (`None` for the document's top level).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct StructNode {
+    pub(super) kind: StructKind,
+    pub(super) parent: Option<StructId>,
+}
+
+/// What an element of a page is, for tagged PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mark {
+    /// Content of this structure node.
+    Node(StructId),
+    /// Not content: a rule, a frame, a header row repeated on a later page.
+    Artifact,
+}
+
 /// One page's content.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Page {
     /// The article's content, in reading order.
     pub(super) elements: Vec<Element>,
+    /// What each element is: one mark per element, in the same order.
+    pub(super) marks: Vec<Mark>,
     /// The running head, the page number and their rules: not part of the text.
     pub(super) furniture: Vec<Element>,
     pub(super) links: Vec<Link>,
@@ -84,6 +148,8 @@ pub(super) struct Composed<'a> {
     pub(super) images: Vec<&'a Image>,
     /// The outline, nested.
     pub(super) outline: Vec<OutlineEntry>,
+    /// The logical structure, in reading order; pages' marks point into it.
+    pub(super) structure: Vec<StructNode>,
 }
 
 /// How a paragraph's lines are aligned.
@@ -117,6 +183,12 @@ pub(super) struct Flow<'a> {
     full_width: bool,
     /// A page laid out earlier that is being drawn on again (the contents of a briefing).
     revisit: Option<usize>,
+    /// The logical structure made so far, and the nodes open now, innermost last.
+    structure: Vec<StructNode>,
+    open: Vec<StructId>,
+    /// The level of the last heading tagged in the current article (1: the headline), so
+    /// body headings never skip a level.
+    pub(super) heading_level: u8,
     /// How far text is set in from each side of the measure (inside a fact box).
     inset: f32,
     /// The fact box being drawn, if any: where its current segment started.
@@ -142,6 +214,55 @@ impl<'a> Flow<'a> {
             pages: self.pages,
             images: self.images,
             outline: self.outline,
+            structure: self.structure,
+        }
+    }
+
+    /// Opens a structure node inside the innermost open one; what is placed until it is
+    /// closed belongs to it.
+    pub(super) fn open(&mut self, kind: StructKind) -> StructId {
+        let id = self.node(kind);
+        self.open.push(id);
+        id
+    }
+
+    /// Makes a structure node inside the innermost open one without opening it, for
+    /// content placed with an explicit mark (the cells of a table row).
+    pub(super) fn node(&mut self, kind: StructKind) -> StructId {
+        let id = StructId(self.structure.len());
+        self.structure.push(StructNode {
+            kind,
+            parent: self.open.last().copied(),
+        });
+        id
+    }
+
+    /// Opens again a node made earlier, for content drawn out of order (a contents page
+    /// drawn after the articles it lists).
+    pub(super) fn reopen(&mut self, id: StructId) {
+        self.open.push(id);
+    }
+
+    /// Closes a structure node, and any opened inside it and left open.
+    pub(super) fn close(&mut self, id: StructId) {
+        if let Some(at) = self.open.iter().rposition(|&open| open == id) {
+            self.open.truncate(at);
+        }
+    }
+
+    /// The mark for content placed now: the innermost open node, or a paragraph of its own.
+    fn current_mark(&mut self) -> Mark {
+        match self.open.last() {
+            Some(&id) => Mark::Node(id),
+            None => Mark::Node(self.node(StructKind::Paragraph)),
+        }
+    }
+
+    /// Adds an element to a page with its mark.
+    fn push(&mut self, page: usize, element: Element, mark: Mark) {
+        if let Some(target) = self.pages.get_mut(page) {
+            target.elements.push(element);
+            target.marks.push(mark);
         }
     }
 
@@ -162,7 +283,10 @@ impl<'a> Flow<'a> {
             full_width: false,
             revisit: None,
             inset: 0.0,
+            heading_level: 1,
             frame: None,
+            structure: Vec::new(),
+            open: Vec::new(),
         };
         flow.new_page();
         flow
@@ -263,8 +387,15 @@ impl<'a> Flow<'a> {
     }
 
     /// Places a line with its left edge at `x` and its baseline at `baseline` on the
-    /// current page, with its links; the position does not move.
+    /// current page, with its links, as content of the innermost open structure node; the
+    /// position does not move.
     pub(super) fn place(&mut self, x: f32, baseline: f32, line: &SetLine) {
+        let mark = self.current_mark();
+        self.place_marked(x, baseline, line, mark);
+    }
+
+    /// As [`Flow::place`], with an explicit mark.
+    pub(super) fn place_marked(&mut self, x: f32, baseline: f32, line: &SetLine, mark: Mark) {
         let page = self.page();
         let size = line.runs.first().map_or(10.0, |r| r.size);
         for link in &line.links {
@@ -278,22 +409,30 @@ impl<'a> Flow<'a> {
                 target: Target::Uri(link.url.clone()),
             });
         }
-        self.pages[page].elements.push(Element::Line {
-            x,
-            baseline,
-            line: line.clone(),
-        });
+        self.push(
+            page,
+            Element::Line {
+                x,
+                baseline,
+                line: line.clone(),
+            },
+            mark,
+        );
     }
 
-    /// A filled rectangle on the current page: a rule, or a vertical bar.
+    /// A filled rectangle on the current page: a rule, or a vertical bar. Never content.
     pub(super) fn bar(&mut self, x: f32, y: f32, width: f32, height: f32) {
         let page = self.page();
-        self.pages[page].elements.push(Element::Rule {
-            x,
-            y,
-            width,
-            thickness: height,
-        });
+        self.push(
+            page,
+            Element::Rule {
+                x,
+                y,
+                width,
+                thickness: height,
+            },
+            Mark::Artifact,
+        );
     }
 
     /// Starts a boxed region: a frame of `thickness` around what follows, set in by
@@ -456,6 +595,38 @@ impl<'a> Flow<'a> {
         keep_with_next: f32,
     ) -> Option<(usize, f32, f32)> {
         self.missing(&set.missing);
+        // Text placed straight into a container (an article, a fact box, a quote) is a
+        // paragraph of its own; inside a heading, a caption or a cell it is that node's.
+        let paragraph = match self.open.last().map(|id| &self.structure[id.0].kind) {
+            None
+            | Some(
+                StructKind::Article
+                | StructKind::Aside
+                | StructKind::BlockQuote
+                | StructKind::Note
+                | StructKind::Contents
+                | StructKind::List { .. }
+                | StructKind::ListItem
+                | StructKind::Table
+                | StructKind::TableRow,
+            ) => Some(self.open(StructKind::Paragraph)),
+            Some(_) => None,
+        };
+        let placed = self.set_lines(set, leading, indent, align, keep_with_next);
+        if let Some(id) = paragraph {
+            self.close(id);
+        }
+        placed
+    }
+
+    fn set_lines(
+        &mut self,
+        set: &SetParagraph,
+        leading: f32,
+        indent: f32,
+        align: Align,
+        keep_with_next: f32,
+    ) -> Option<(usize, f32, f32)> {
         let align = match align {
             Align::Start if set.rtl => Align::End,
             other => other,
@@ -502,13 +673,28 @@ impl<'a> Flow<'a> {
 
     /// Draws a line at a given place without moving the flow (list markers).
     pub(super) fn put(&mut self, page: usize, x: f32, baseline: f32, line: &SetLine) {
-        if let Some(target) = self.pages.get_mut(page) {
-            target.elements.push(Element::Line {
+        let mark = self.current_mark();
+        self.put_marked(page, x, baseline, line, mark);
+    }
+
+    /// As [`Flow::put`], with an explicit mark.
+    pub(super) fn put_marked(
+        &mut self,
+        page: usize,
+        x: f32,
+        baseline: f32,
+        line: &SetLine,
+        mark: Mark,
+    ) {
+        self.push(
+            page,
+            Element::Line {
                 x,
                 baseline,
                 line: line.clone(),
-            });
-        }
+            },
+            mark,
+        );
     }
 
     /// Draws a line flush with the end of the measure on the line just placed (the page
@@ -550,12 +736,17 @@ impl<'a> Flow<'a> {
         let w = measure * width;
         let x = self.x() + (measure - w) / 2.0;
         let page = self.page();
-        self.pages[page].elements.push(Element::Rule {
-            x,
-            y: self.y,
-            width: w,
-            thickness,
-        });
+        let y = self.y;
+        self.push(
+            page,
+            Element::Rule {
+                x,
+                y,
+                width: w,
+                thickness,
+            },
+            Mark::Artifact,
+        );
         self.y += thickness + gap;
     }
 
@@ -577,13 +768,18 @@ impl<'a> Flow<'a> {
         let page = self.page();
         self.images.push(image);
         let index = self.images.len() - 1;
-        self.pages[page].elements.push(Element::Image {
-            index,
-            x,
-            y: self.y,
-            width,
-            height,
-        });
+        let (y, mark) = (self.y, self.current_mark());
+        self.push(
+            page,
+            Element::Image {
+                index,
+                x,
+                y,
+                width,
+                height,
+            },
+            mark,
+        );
         self.y += height;
     }
 

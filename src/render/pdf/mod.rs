@@ -28,7 +28,7 @@ mod table;
 mod unhint;
 mod write;
 
-use self::flow::{Align, Flow, OutlineEntry};
+use self::flow::{Align, Flow, Mark, OutlineEntry, StructKind};
 use super::{RenderContext, RenderError, Rendered, Renderer};
 use crate::layout::{
     FontId, FontLibrary, Run, SetParagraph, Settings, TextStyle, hyphenator, set_paragraph,
@@ -226,6 +226,8 @@ fn set_article<'a>(
     if first_in_document {
         flow.plain_pages.push(flow.page());
     }
+    let article_node = flow.open(StructKind::Article);
+    flow.heading_level = 1;
 
     // The head, across the full width.
     flow.set_full_width(true);
@@ -249,6 +251,10 @@ fn set_article<'a>(
     }
     let size = body * 2.3;
     flow.space(body * 0.4);
+    let headline = flow.open(StructKind::Heading {
+        level: 1,
+        title: article.headline.clone(),
+    });
     label(
         flow,
         &article.headline,
@@ -258,6 +264,7 @@ fn set_article<'a>(
         lang,
         start(lang),
     );
+    flow.close(headline);
     if !article.summary.is_empty() {
         let size = body * 1.2;
         flow.space(body * 0.5);
@@ -306,7 +313,7 @@ fn set_article<'a>(
     }
     flow.rule(1.0, 0.5, body * 0.5);
     if let Some(figure) = &article.lead_figure {
-        set_figure(flow, figure, lang, scale, 0.45);
+        set_figure(flow, figure, article, scale, 0.45);
     }
     flow.set_full_width(false);
 
@@ -316,7 +323,7 @@ fn set_article<'a>(
     // The body, in columns.
     let mut headings = Vec::new();
     for block in &article.body {
-        set_block(flow, block, lang, scale, &mut headings);
+        set_block(flow, block, article, scale, &mut headings);
     }
     set_notes(flow, article, scale, false);
 
@@ -403,6 +410,7 @@ fn set_article<'a>(
         );
     }
 
+    flow.close(article_node);
     OutlineEntry {
         title: article.headline.clone(),
         page: entry_page,
@@ -415,10 +423,11 @@ fn set_article<'a>(
 fn set_block<'a>(
     flow: &mut Flow<'a>,
     block: &'a Block,
-    lang: &Language,
+    article: &'a Article,
     scale: Scale,
     headings: &mut Vec<OutlineEntry>,
 ) {
+    let lang = &article.language;
     let body = scale.body;
     match block {
         Block::Paragraph(spans) => {
@@ -436,6 +445,13 @@ fn set_block<'a>(
             let runs = spans_to_runs(spans, LABEL_BOLD, size);
             let set = set(flow, &runs, lang, false, false, 0.0);
             flow.space(body * 1.1);
+            // Body headings sit under the headline's H1, and never skip a level.
+            let tag_level = (level + 1).clamp(2, 6).min(flow.heading_level + 1);
+            flow.heading_level = tag_level;
+            let node = flow.open(StructKind::Heading {
+                level: tag_level,
+                title: crate::model::heading_label(spans),
+            });
             // Keep the heading with at least two lines of what follows.
             let placed = flow.paragraph(
                 &set,
@@ -444,6 +460,7 @@ fn set_block<'a>(
                 start(lang),
                 scale.leading(body) * 2.0 + body * 0.45,
             );
+            flow.close(node);
             if let Some((page, _, baseline)) = placed {
                 let title = crate::model::heading_label(spans);
                 headings.push(OutlineEntry {
@@ -461,6 +478,7 @@ fn set_block<'a>(
             let size = body * 1.05;
             let indent = body * 1.5;
             flow.space(body * 0.8);
+            let quote = flow.open(StructKind::BlockQuote);
             for paragraph in paragraphs {
                 let runs = spans_to_runs(paragraph, FontId::SerifItalic, size);
                 let set = set(flow, &runs, lang, true, true, indent * 2.0);
@@ -479,12 +497,17 @@ fn set_block<'a>(
                 );
                 flow.paragraph(&set, scale.leading(size), indent, Align::End, 0.0);
             }
+            flow.close(quote);
             flow.space(body * 0.4);
         }
         Block::List { ordered, items } => {
             flow.space(body * 0.45);
             let hang = body * 1.6;
+            let list = flow.open(StructKind::List { ordered: *ordered });
             for (i, item) in items.iter().enumerate() {
+                let list_item = flow.open(StructKind::ListItem);
+                let label_node = flow.node(StructKind::ListLabel);
+                let list_body = flow.open(StructKind::ListBody);
                 let marker = if *ordered {
                     format!("{}.", i + 1)
                 } else {
@@ -504,16 +527,21 @@ fn set_block<'a>(
                 );
                 // The marker sits on the item's first line, wherever that landed.
                 let placed = flow.paragraph(&set, scale.leading(body), hang, start(lang), 0.0);
+                flow.close(list_body);
                 if let (Some((page, x, baseline)), Some(line)) = (placed, marker_set.lines.first())
                 {
-                    flow.put(page, x - hang, baseline, line);
+                    flow.put_marked(page, x - hang, baseline, line, Mark::Node(label_node));
                 }
+                flow.close(list_item);
             }
+            flow.close(list);
         }
-        Block::Figure(figure) => set_figure(flow, figure, lang, scale, 0.5),
+        Block::Figure(figure) => set_figure(flow, figure, article, scale, 0.5),
         Block::Preformatted(text) => {
             let size = body * 0.85;
             flow.space(body * 0.6);
+            // One paragraph of the structure, however many lines it has.
+            let node = flow.open(StructKind::Paragraph);
             for line in text.split('\n') {
                 // Keep spaces and tabs: as no-break spaces they are drawn and never
                 // broken at; lines wider than the measure break between characters.
@@ -533,6 +561,7 @@ fn set_block<'a>(
                     Align::Start,
                 );
             }
+            flow.close(node);
             flow.space(body * 0.4);
         }
         Block::Rule => flow.rule(0.3, 0.6, body * 0.9),
@@ -540,6 +569,7 @@ fn set_block<'a>(
         Block::Aside(aside) => {
             flow.space(body * 0.9);
             flow.need(scale.leading(body) * 4.0);
+            let node = flow.open(StructKind::Aside);
             flow.open_box(body * 0.9, 0.5);
             if !aside.title.is_empty() {
                 let size = body * 0.95;
@@ -561,9 +591,10 @@ fn set_block<'a>(
                 );
             }
             for block in &aside.blocks {
-                set_block(flow, block, lang, scale, headings);
+                set_block(flow, block, article, scale, headings);
             }
             flow.close_box();
+            flow.close(node);
             flow.space(body * 0.6);
         }
         Block::Embed(embed) => set_embed(flow, embed, lang, scale),
@@ -595,6 +626,7 @@ fn set_notes(flow: &mut Flow<'_>, article: &Article, scale: Scale, first: bool) 
             heading.push_str(&format_date(date, lang));
         }
         flow.space(body * 0.4);
+        let node = flow.open(StructKind::Note);
         let set_heading = set(
             flow,
             &plain(&heading, LABEL_BOLD, size * 0.9),
@@ -619,6 +651,7 @@ fn set_notes(flow: &mut Flow<'_>, article: &Article, scale: Scale, first: bool) 
             0.0,
         );
         flow.paragraph(&text, scale.leading(size), 0.0, start(lang), 0.0);
+        flow.close(node);
     }
     if first {
         flow.rule(1.0, 0.3, body * 0.6);
@@ -631,6 +664,7 @@ fn set_embed(flow: &mut Flow<'_>, embed: &Embed, lang: &Language, scale: Scale) 
     let body = scale.body;
     flow.space(body * 0.8);
     flow.need(scale.leading(body) * 4.0);
+    let node = flow.open(StructKind::Aside);
     flow.open_box(body * 0.7, 0.4);
     if !embed.provider.is_empty() {
         let size = body * 0.75;
@@ -687,16 +721,18 @@ fn set_embed(flow: &mut Flow<'_>, embed: &Embed, lang: &Language, scale: Scale) 
     let set_url = set(flow, &runs, lang, false, false, 0.0);
     flow.paragraph(&set_url, scale.leading(size), 0.0, Align::Start, 0.0);
     flow.close_box();
+    flow.close(node);
     flow.space(body * 0.6);
 }
 
 fn set_figure<'a>(
     flow: &mut Flow<'a>,
     figure: &'a Figure,
-    lang: &Language,
+    article: &Article,
     scale: Scale,
     max_share: f32,
 ) {
+    let lang = &article.language;
     let body = scale.body;
     let caption_size = body * 0.8;
     let caption = if figure.caption.is_empty() && figure.credit.is_empty() {
@@ -744,11 +780,17 @@ fn set_figure<'a>(
     let (w, h) = (figure.image.width as f32, figure.image.height as f32);
     let expected = (flow.measure().min(w * 2.0) * h / w).min(max_height);
     flow.need(expected + caption_height);
+    let node = flow.open(StructKind::Figure {
+        alt: crate::render::html::markup::alt_text(figure, article),
+    });
     flow.image(&figure.image, max_height);
     if let Some(caption) = caption {
         flow.space(body * 0.3);
+        let caption_node = flow.open(StructKind::Caption);
         flow.paragraph(&caption, scale.leading(caption_size), 0.0, start(lang), 0.0);
+        flow.close(caption_node);
     }
+    flow.close(node);
     flow.space(body * 0.4);
 }
 
@@ -824,6 +866,9 @@ fn set_collection<'a>(flow: &mut Flow<'a>, collection: &'a Collection) {
     // The contents: set now to know how many pages it takes; drawn after the articles.
     flow.new_page();
     let contents_first = flow.page();
+    // The contents node comes before the articles in reading order, though its pages are
+    // drawn after them, when their page numbers are known.
+    let contents_node = flow.node(StructKind::Contents);
     let entries = contents_entries(flow, collection, scale);
     let offsets = contents_pages(flow, &entries, scale);
     let contents_pages = offsets.last().map_or(1, |last| last + 1);
@@ -846,7 +891,9 @@ fn set_collection<'a>(flow: &mut Flow<'a>, collection: &'a Collection) {
     }
 
     // Now the page numbers are known: draw the contents.
+    flow.reopen(contents_node);
     draw_contents(flow, contents_first, &entries, &starts, scale, lang);
+    flow.close(contents_node);
 }
 
 /// One entry of the contents: the set headline and section, and its height.
@@ -954,6 +1001,7 @@ fn draw_contents(
         let top = flow.y();
         let left = flow.left();
         let width = flow.text_width();
+        let item = flow.open(StructKind::ContentsItem);
         if let Some(section) = &entry.section {
             flow.paragraph(section, scale.leading(body * 0.75), 0.0, start(lang), 0.0);
         }
@@ -980,6 +1028,7 @@ fn draw_contents(
         if let Some(line) = number_set.lines.first() {
             flow.place_at_end(line, scale.leading(body * 1.05));
         }
+        flow.close(item);
         let bottom = flow.y();
         flow.link_here([left, top, left + width, bottom], start_page, start_y);
     }

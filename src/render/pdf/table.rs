@@ -9,7 +9,7 @@
 //! wraps inside its cells (an overlong word or URL breaks between characters), so nothing
 //! is ever clipped or runs off the page.
 
-use super::flow::{Align, Flow};
+use super::flow::{Align, Flow, Mark, StructKind};
 use super::{LABEL_BOLD, LABEL_ITALIC, Scale, plain, spans_to_runs};
 use crate::layout::{FontId, Run, SetParagraph, Settings, set_paragraph};
 use crate::model::{Alignment, Language, Table, TableCell, TableRow};
@@ -32,7 +32,9 @@ pub(super) fn set_table(flow: &mut Flow<'_>, table: &Table, lang: &Language, sca
     let body = scale.body;
     let mut size = body * 0.85;
     flow.space(body * 0.9);
+    let table_node = flow.open(StructKind::Table);
     if !table.caption.is_empty() {
+        let caption_node = flow.open(StructKind::Caption);
         let set = set_text(
             flow,
             &plain(&table.caption, LABEL_BOLD, body * 0.9),
@@ -46,6 +48,7 @@ pub(super) fn set_table(flow: &mut Flow<'_>, table: &Table, lang: &Language, sca
             super::start(lang),
             scale.leading(size) * 3.0,
         );
+        flow.close(caption_node);
     }
 
     // Column widths at the size that fits, in the column or across the page.
@@ -76,7 +79,7 @@ pub(super) fn set_table(flow: &mut Flow<'_>, table: &Table, lang: &Language, sca
 
     flow.bar(flow.left(), flow.y(), width, 1.0);
     flow.advance(1.0);
-    draw_header(flow, &header, width, lang, leading, pad);
+    draw_header(flow, &header, width, lang, leading, pad, true);
     for (index, row) in table.rows.iter().enumerate() {
         let set = set_row(flow, row, table, &widths, lang, size, false, leading, pad);
         let last = index + 1 == table.rows.len();
@@ -87,9 +90,10 @@ pub(super) fn set_table(flow: &mut Flow<'_>, table: &Table, lang: &Language, sca
             flow.break_column();
             flow.bar(flow.left(), flow.y(), width, 1.0);
             flow.advance(1.0);
-            draw_header(flow, &header, width, lang, leading, pad);
+            draw_header(flow, &header, width, lang, leading, pad, false);
         }
-        draw_row(flow, &set, width, lang, leading, pad, &header);
+        let marks = row_marks(flow, &set, StructKind::TableCell);
+        draw_row(flow, &set, &marks, width, lang, leading, pad, &header);
         if !last {
             flow.bar(flow.left(), flow.y(), width, 0.25);
         }
@@ -112,8 +116,21 @@ pub(super) fn set_table(flow: &mut Flow<'_>, table: &Table, lang: &Language, sca
             0.0,
         );
     }
+    flow.close(table_node);
     flow.set_full_width(false);
     flow.space(body * 0.6);
+}
+
+/// A row's structure node and one for each of its cells; the marks of the cells.
+fn row_marks(flow: &mut Flow<'_>, row: &SetRow, cell: StructKind) -> Vec<Mark> {
+    let node = flow.open(StructKind::TableRow);
+    let marks = row
+        .cells
+        .iter()
+        .map(|_| Mark::Node(flow.node(cell.clone())))
+        .collect();
+    flow.close(node);
+    marks
 }
 
 /// Whether the position is just under a header drawn at the top of a column.
@@ -341,6 +358,8 @@ fn set_row(
     }
 }
 
+/// Draws the header rows: the first time as the table's header cells, on later pages as
+/// artifacts, since they repeat what was read.
 fn draw_header(
     flow: &mut Flow<'_>,
     header: &[SetRow],
@@ -348,9 +367,15 @@ fn draw_header(
     lang: &Language,
     leading: f32,
     pad: f32,
+    first: bool,
 ) {
     for row in header {
-        draw_row(flow, row, width, lang, leading, pad, &[]);
+        let marks = if first {
+            row_marks(flow, row, StructKind::TableHeader)
+        } else {
+            vec![Mark::Artifact; row.cells.len()]
+        };
+        draw_row(flow, row, &marks, width, lang, leading, pad, &[]);
     }
     if !header.is_empty() {
         flow.bar(flow.left(), flow.y(), width, 0.5);
@@ -365,6 +390,7 @@ fn draw_header(
 fn draw_row(
     flow: &mut Flow<'_>,
     row: &SetRow,
+    marks: &[Mark],
     width: f32,
     lang: &Language,
     leading: f32,
@@ -386,12 +412,12 @@ fn draw_row(
             flow.break_column();
             flow.bar(flow.left(), flow.y(), width, 1.0);
             flow.advance(1.0);
-            draw_header(flow, header, width, lang, leading, pad);
+            draw_header(flow, header, width, lang, leading, pad, false);
             top = flow.y() + pad;
             first_line = i;
         }
         let baseline = top + (i - first_line) as f32 * leading + leading * 0.78;
-        for (set, x, cell_width, alignment) in &row.cells {
+        for (cell, (set, x, cell_width, alignment)) in row.cells.iter().enumerate() {
             let Some(line) = set.lines.get(i) else {
                 continue;
             };
@@ -410,7 +436,8 @@ fn draw_row(
                 Align::Center => ((cell_width - line.width) / 2.0).max(0.0),
                 Align::End => (cell_width - line.width).max(0.0),
             };
-            flow.place(cell_left + shift, baseline, line);
+            let mark = marks.get(cell).copied().unwrap_or(Mark::Artifact);
+            flow.place_marked(cell_left + shift, baseline, line, mark);
         }
     }
     for (set, ..) in &row.cells {
