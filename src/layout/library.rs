@@ -288,11 +288,18 @@ pub(crate) fn unusable(data: &[u8], index: u32) -> Option<&'static str> {
         return Some("not a font file this server can read");
     };
     let raw = parsed.raw_face();
-    let has_outlines = [b"glyf", b"CFF ", b"CFF2"].iter().any(|tag| {
-        raw.table(rustybuzz::ttf_parser::Tag::from_bytes(tag))
-            .is_some()
-    });
-    if !has_outlines {
+    let has = |tags: &[&[u8; 4]]| {
+        tags.iter().any(|tag| {
+            raw.table(rustybuzz::ttf_parser::Tag::from_bytes(tag))
+                .is_some()
+        })
+    };
+    // Colour glyphs (bitmaps, layered vectors, SVG) are drawn by the PDF writer as Type 3
+    // fonts; the subsetter is for outline fonts only.
+    if has(&[b"CBDT", b"sbix", b"COLR", b"SVG "]) && parsed.tables().hmtx.is_some() {
+        return None;
+    }
+    if !has(&[b"glyf", b"CFF ", b"CFF2"]) {
         return Some("the font has no glyph outlines (a bitmap or SVG colour font)");
     }
     let mut remapper = subsetter::GlyphRemapper::new();

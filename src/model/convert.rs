@@ -19,7 +19,7 @@ use super::limits::{
     Limits, MAX_BLOCKS, MAX_HEADING_LEVEL, MAX_HEADLINE_CHARS, MAX_ID_CHARS, MAX_REPEATED,
     MAX_TABLE_CELLS, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS, MAX_TEXT_FIELD_BYTES, MAX_URL_BYTES,
 };
-use super::options::{EpubOptions, PdfOptions, RenderOptions, TextOptions};
+use super::options::{Archival, EpubOptions, PdfOptions, RenderOptions, TextOptions};
 use super::{
     Alignment, Article, Aside, Block, Collection, Contributor, Document, EditorialNote, Embed,
     Figure, Image, Language, NoteKind, RelatedArticle, Role, Span, Table, TableCell, TableRow,
@@ -308,6 +308,8 @@ impl<'a> Cx<'a> {
             justify,
             hyphenate,
             article_page_break,
+            tagged,
+            archival,
         } = options;
         let defaults = PdfOptions::default();
         let mm = PdfOptions::PT_PER_MM;
@@ -391,6 +393,35 @@ impl<'a> Cx<'a> {
                 1
             }
         };
+        let tagged = tagged.unwrap_or(true);
+        let archival = match pb::PdfArchival::try_from(archival) {
+            Ok(pb::PdfArchival::Unspecified) => None,
+            Ok(pb::PdfArchival::A2b) => Some(Archival::A2B),
+            Ok(pb::PdfArchival::A2a) => Some(Archival::A2A),
+            Ok(pb::PdfArchival::A3b) => Some(Archival::A3B),
+            Ok(pb::PdfArchival::A4) => Some(Archival::A4),
+            Err(_) => {
+                self.violation(
+                    format!("{path}.archival"),
+                    format!("{archival} is not a PdfArchival; use PDF_ARCHIVAL_A2B, PDF_ARCHIVAL_A2A, PDF_ARCHIVAL_A3B or PDF_ARCHIVAL_A4"),
+                );
+                None
+            }
+        };
+        // Combinations no document can conform to.
+        let conflict = match (tagged, archival) {
+            (false, Some(Archival::A2A)) => {
+                Some("PDF/A-2a requires a tagged document; set tagged, or use PDF_ARCHIVAL_A2B")
+            }
+            (true, Some(Archival::A4)) => Some(
+                "PDF/A-4 cannot be combined with PDF/UA-1, which tagged documents meet; set tagged to false for PDF/A-4",
+            ),
+            _ => None,
+        };
+        if let Some(why) = conflict {
+            self.violation(format!("{path}.tagged"), why);
+            self.violation(format!("{path}.archival"), why);
+        }
         PdfOptions {
             page_width,
             page_height,
@@ -400,6 +431,8 @@ impl<'a> Cx<'a> {
             justify: justify.unwrap_or(true),
             hyphenate: hyphenate.unwrap_or(true),
             article_page_break: article_page_break.unwrap_or(true),
+            tagged,
+            archival,
         }
     }
 

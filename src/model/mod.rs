@@ -21,7 +21,7 @@ pub use convert::ExportJob;
 pub use error::{FieldViolation, Invalid};
 pub use image::ImageFormat;
 pub use limits::Limits;
-pub use options::{EpubOptions, PdfOptions, RenderOptions, TextOptions};
+pub use options::{Archival, EpubOptions, PdfOptions, RenderOptions, TextOptions};
 
 /// What a request asks to render.
 // One value per request, moved rarely: boxing the article would buy nothing.

@@ -46,6 +46,24 @@ pub struct PdfOptions {
     pub hyphenate: bool,
     /// In a collection, start each article on a new page.
     pub article_page_break: bool,
+    /// Tag the document to PDF/UA-1.
+    pub tagged: bool,
+    /// The PDF/A conformance to meet, if any.
+    pub archival: Option<Archival>,
+}
+
+/// A PDF/A part and conformance level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Archival {
+    /// PDF/A-2b.
+    A2B,
+    /// PDF/A-2a.
+    A2A,
+    /// PDF/A-3b.
+    A3B,
+    /// PDF/A-4.
+    A4,
 }
 
 impl PdfOptions {
@@ -72,6 +90,8 @@ impl Default for PdfOptions {
             justify: true,
             hyphenate: true,
             article_page_break: true,
+            tagged: true,
+            archival: None,
         }
     }
 }

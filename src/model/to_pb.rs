@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Alignment, Article, Block, Collection, Contributor, Document, EditorialNote, EpubOptions,
-    ExportJob, Figure, Image, NoteKind, PdfOptions, RelatedArticle, RenderOptions, Role, Span,
-    Table, TableRow, TextOptions,
+    Alignment, Archival, Article, Block, Collection, Contributor, Document, EditorialNote,
+    EpubOptions, ExportJob, Figure, Image, NoteKind, PdfOptions, RelatedArticle, RenderOptions,
+    Role, Span, Table, TableRow, TextOptions,
 };
 use crate::pb;
 
@@ -278,6 +278,8 @@ impl From<&RenderOptions> for pb::RenderOptions {
             justify,
             hyphenate,
             article_page_break,
+            tagged,
+            archival,
         } = options.pdf;
         let mm = PdfOptions::PT_PER_MM;
         let EpubOptions {
@@ -297,6 +299,14 @@ impl From<&RenderOptions> for pb::RenderOptions {
                 justify: Some(justify),
                 hyphenate: Some(hyphenate),
                 article_page_break: Some(article_page_break),
+                tagged: Some(tagged),
+                archival: (match archival {
+                    None => pb::PdfArchival::Unspecified,
+                    Some(Archival::A2B) => pb::PdfArchival::A2b,
+                    Some(Archival::A2A) => pb::PdfArchival::A2a,
+                    Some(Archival::A3B) => pb::PdfArchival::A3b,
+                    Some(Archival::A4) => pb::PdfArchival::A4,
+                }) as i32,
             }),
             epub: Some(pb::EpubOptions {
                 max_image_width,

@@ -6,18 +6,23 @@
 //! document-wide state in a `GlobalContext`; `handle_page` walks a page, `draw_line` and
 //! `handle_run`, `handle_rule` and `handle_image` turn one element into surface calls,
 //! `handle_links` adds a page's link annotations, and `build_outline`, `build_metadata` and
-//! `build_tag_tree` make the document-level parts. Fonts are made once per process and face (with their hinting
+//! `TreeBuilder` make the document-level parts. Fonts are made once per process and face (with their hinting
 //! stripped, see [`super::unhint`]) and shared by every document.
 //!
-//! Tagging is flat for now: every line is a paragraph (`P`), images with a description are
-//! figures, rules and the page furniture are artifacts, and each link annotation sits in a
-//! `Link` element with the text it covers. Composition does not yet say which lines form a
-//! heading, a list or a table; when it does, `build_tag_tree` is the one place that changes.
+//! Tagging follows composition's logical structure ([`Composed::structure`]): each node
+//! becomes a structure element (an article `Art`, headings `H1`–`H6`, `P`, `Figure` with its
+//! description, `L`/`LI`/`Lbl`/`LBody`, `Table`/`TR`/`TH`/`TD`, `BlockQuote`, `Note`, `TOC`,
+//! `TOCI`; a fact box is a `Div`), and each page element marked as a node's content is
+//! tagged inside it, collected across pages and assembled once at the end (`TreeBuilder`).
+//! Elements marked as artifacts (rules, frames, a repeated table header row) and the page
+//! furniture are artifacts; each link annotation sits in a `Link` element with the text it
+//! covers, inside the node of that text.
 //!
 //! Output is deterministic: the document identifier is a hash of the content, and the dates
 //! come from the request (or the fixed date), never the clock.
 
 use std::collections::HashMap;
+use std::num::NonZeroU16;
 use std::sync::{LazyLock, Mutex, PoisonError};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -25,7 +30,7 @@ use krilla::Document;
 use krilla::SerializeSettings;
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target as LinkTarget};
-use krilla::configure::{Accessibility, ConfigurationBuilder, ValidationError};
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder, ValidationError};
 use krilla::destination::XyzDestination;
 use krilla::error::KrillaError;
 use krilla::geom::{PathBuilder, Point, Quadrilateral, Rect, Size, Transform};
@@ -35,13 +40,16 @@ use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::surface::Surface;
 use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, Tag, TagGroup, TagTree,
+    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node, SpanTag, TableHeaderScope,
+    Tag, TagGroup, TagKind, TagTree,
 };
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
-use super::flow::{Composed, Element, Link, OutlineEntry, Page, Target};
+use super::flow::{
+    Composed, Element, Link, Mark, OutlineEntry, Page, StructId, StructKind, StructNode, Target,
+};
 use crate::layout::{FontId, GlyphRun, SetLine};
-use crate::model::{Article, Collection, Image, ImageFormat, Language};
+use crate::model::{Archival as ArchivalLevel, Article, Collection, Image, ImageFormat, Language};
 use crate::typography::{FIXED_DATE, join_names_in};
 
 /// The document information, as [`super::write::Info`] holds it. That type's fields are
@@ -88,25 +96,62 @@ pub(super) struct Options {
     pub(super) tagged: bool,
     /// Whether the document must conform to PDF/UA-1; krilla refuses it otherwise.
     pub(super) pdf_ua: bool,
+    /// The PDF/A part and level the document must conform to, if any; krilla refuses it
+    /// otherwise (PDF/A-4 cannot be combined with PDF/UA-1).
+    pub(super) archival: Option<ArchivalLevel>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             tagged: true,
-            pdf_ua: false,
+            pdf_ua: true,
+            archival: None,
         }
     }
 }
 
-/// Writes the document with the default [`Options`].
-pub(super) fn write(
+impl Options {
+    /// The options a request's PDF options ask for: tagged means PDF/UA-1 too.
+    pub(super) fn for_pdf(options: &crate::model::PdfOptions) -> Self {
+        Options {
+            tagged: options.tagged,
+            pdf_ua: options.tagged,
+            archival: options.archival,
+        }
+    }
+}
+
+/// Writes the document with `options`; when krilla's validator refuses it as PDF/UA-1, it
+/// is written again without that claim (and with any other), with a warning.
+pub(super) fn write_conforming(
     document: &Composed<'_>,
     info: &Info,
     warnings: &mut Vec<String>,
+    options: Options,
 ) -> Result<Vec<u8>, String> {
-    write_with(document, info, warnings, Options::default())
+    let before = warnings.len();
+    match write_with(document, info, warnings, options) {
+        Err(why) if options.pdf_ua && why.starts_with(NOT_CONFORMING) => {
+            warnings.truncate(before);
+            let pdf = write_with(
+                document,
+                info,
+                warnings,
+                Options {
+                    pdf_ua: false,
+                    ..options
+                },
+            )?;
+            warnings.push(format!("the PDF is not marked PDF/UA-1: {why}"));
+            Ok(pdf)
+        }
+        other => other,
+    }
 }
+
+/// How [`describe_error`] starts the message for a document the validator refused.
+const NOT_CONFORMING: &str = "the PDF does not conform to the standard asked for";
 
 /// Writes the document.
 pub(super) fn write_with(
@@ -115,16 +160,27 @@ pub(super) fn write_with(
     warnings: &mut Vec<String>,
     options: Options,
 ) -> Result<Vec<u8>, String> {
-    let tagged = options.tagged || options.pdf_ua;
+    let tagged = options.tagged || options.pdf_ua || options.archival == Some(ArchivalLevel::A2A);
     let mut settings = SerializeSettings {
         enable_tagging: tagged,
         ..SerializeSettings::default()
     };
-    if options.pdf_ua {
-        settings.configuration = ConfigurationBuilder::new()
-            .with_accessibility_validator(Accessibility::UA1)
+    if options.pdf_ua || options.archival.is_some() {
+        let mut builder = ConfigurationBuilder::new();
+        if options.pdf_ua {
+            builder = builder.with_accessibility_validator(Accessibility::UA1);
+        }
+        if let Some(level) = options.archival {
+            builder = builder.with_archival_validator(match level {
+                ArchivalLevel::A2B => Archival::A2_B,
+                ArchivalLevel::A2A => Archival::A2_A,
+                ArchivalLevel::A3B => Archival::A3_B,
+                ArchivalLevel::A4 => Archival::A4,
+            });
+        }
+        settings.configuration = builder
             .finish()
-            .map_err(|e| format!("the PDF/UA-1 configuration was refused: {e:?}"))?;
+            .map_err(|e| format!("krilla refused the conformance asked for: {e:?}"))?;
     }
     let mut pdf = Document::new_with(settings);
     let page_count = document.pages.len();
@@ -133,17 +189,17 @@ pub(super) fn write_with(
         images: prepare_images(&document.images, warnings),
         tagged,
     };
-    let mut tree = TagTree::new().with_lang(Some(info.language.tag().to_owned()));
+    let mut tree = TreeBuilder::new(&document.structure);
     for page in &document.pages {
         let (width, height) = (document.options.page_width, document.options.page_height);
         let settings = PageSettings::from_wh(width, height)
             .ok_or_else(|| format!("the page size {width} × {height} is not valid"))?;
         let mut pdf_page = pdf.start_page_with(settings);
-        let nodes = handle_page(&gc, &mut pdf_page.surface(), page)?;
+        let pieces = handle_page(&gc, &mut pdf_page.surface(), page)?;
         let annotations = handle_links(&gc, &mut pdf_page, &page.links);
         pdf_page.finish();
         if tagged {
-            build_tag_tree(&mut tree, nodes, annotations);
+            tree.add_page(pieces, annotations);
         }
     }
 
@@ -152,7 +208,7 @@ pub(super) fn write_with(
     }
     pdf.set_metadata(build_metadata(document, info));
     if tagged {
-        pdf.set_tag_tree(tree);
+        pdf.set_tag_tree(tree.finish(&info.language));
     }
     pdf.finish().map_err(|e| describe_error(&e))
 }
@@ -166,17 +222,36 @@ struct GlobalContext<'a> {
 }
 
 /// Draws a page's content, then its furniture as artifacts; returns what the page adds to
-/// the structure tree.
+/// the structure tree, in drawing order.
 fn handle_page(
     gc: &GlobalContext<'_>,
     surface: &mut Surface<'_>,
     page: &Page,
-) -> Result<Vec<Pending>, String> {
-    let claims = claim_links(&page.elements, &page.links);
-    let mut nodes = Vec::new();
+) -> Result<Vec<Piece>, String> {
+    let structure = &gc.document.structure;
+    // The node each element is content of: `None` for an artifact, `Some(None)` for content
+    // whose mark is missing or points nowhere (it becomes a paragraph of its own).
+    let owner = |at: usize| -> Option<Option<StructId>> {
+        match page.marks.get(at) {
+            Some(Mark::Artifact) => None,
+            Some(Mark::Node(id)) if id.0 < structure.len() => Some(Some(*id)),
+            _ => Some(None),
+        }
+    };
+    let claims = claim_links(&page.elements, &page.links, |at| owner(at).is_some());
+    let mut pieces = Vec::new();
     for (at, element) in page.elements.iter().enumerate() {
         match element {
             Element::Line { x, baseline, line } => {
+                let Some(node) = owner(at) else {
+                    // Not content (a table's header row repeated on a later page).
+                    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                        ArtifactType::Layout,
+                    )));
+                    draw_line(surface, *x, *baseline, line, &[], false)?;
+                    surface.end_tagged();
+                    continue;
+                };
                 let links: Vec<(usize, f32, f32)> = claims
                     .iter()
                     .enumerate()
@@ -185,7 +260,10 @@ fn handle_page(
                     .collect();
                 let segments = draw_line(surface, *x, *baseline, line, &links, true)?;
                 if !segments.is_empty() {
-                    nodes.push(Pending::Paragraph(segments));
+                    pieces.push(Piece {
+                        node,
+                        content: Content::Text(segments),
+                    });
                 }
             }
             Element::Rule { .. } => {
@@ -200,12 +278,16 @@ fn handle_page(
                 if !matches!(gc.images.get(*index), Some(Some(_))) {
                     continue;
                 }
-                let alt = gc
-                    .document
-                    .images
-                    .get(*index)
-                    .map(|i| i.alt_text.trim())
-                    .unwrap_or_default();
+                // The description: the figure node's, or for an image placed in some other
+                // node, its own (wrapped in a figure of its own).
+                let (alt, own_figure) = match owner(at) {
+                    None => (String::new(), false),
+                    Some(Some(id)) => match &structure[id.0].kind {
+                        StructKind::Figure { alt } => (alt.trim().to_owned(), false),
+                        _ => (image_alt(gc, *index), true),
+                    },
+                    Some(None) => (image_alt(gc, *index), true),
+                };
                 // An image without a description is drawn as an artifact: PDF/UA wants
                 // every figure described, and a missing description must not cost the
                 // reader the document.
@@ -219,7 +301,13 @@ fn handle_page(
                     let id = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
                     handle_image(gc, surface, element);
                     surface.end_tagged();
-                    nodes.push(Pending::Figure(alt.to_owned(), id));
+                    pieces.push(Piece {
+                        node: owner(at).flatten(),
+                        content: Content::Image {
+                            id,
+                            own_figure: own_figure.then_some(alt),
+                        },
+                    });
                 }
             }
         }
@@ -247,33 +335,63 @@ fn handle_page(
         }
         surface.end_tagged();
     }
-    Ok(nodes)
+    Ok(pieces)
 }
 
-/// What a page contributes to the structure tree, in reading order, once its annotations
-/// exist.
-enum Pending {
+/// An image's own description, trimmed.
+fn image_alt(gc: &GlobalContext<'_>, index: usize) -> String {
+    gc.document
+        .images
+        .get(index)
+        .map(|i| i.alt_text.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// A piece of marked content a page adds to the structure tree, once its annotations exist.
+struct Piece {
+    /// The node it is content of; `None` for content with no valid node, which becomes a
+    /// paragraph of its own at the top level.
+    node: Option<StructId>,
+    content: Content,
+}
+
+enum Content {
     /// A line: its stretches of text, each with the link (an index into the page's links)
     /// it belongs to, if any.
-    Paragraph(Vec<(Option<usize>, Identifier)>),
-    /// A described image.
-    Figure(String, Identifier),
+    Text(Vec<(Option<usize>, Identifier)>),
+    /// A described image; `own_figure` holds the description of one placed outside a
+    /// figure node, which gets a `Figure` element of its own.
+    Image {
+        id: Identifier,
+        own_figure: Option<String>,
+    },
 }
 
-/// Which line of the page each link covers: the first line in reading order whose baseline
-/// lies inside the link's area and whose extent overlaps it. Links over no line (none are
-/// made today) stay unclaimed and are tagged on their own.
-fn claim_links(elements: &[Element], links: &[Link]) -> Vec<Option<usize>> {
+/// Which line of the page each link covers: the first content line in reading order whose
+/// baseline lies inside the link's area and whose extent overlaps it. Links over no such
+/// line stay unclaimed and are tagged on their own.
+fn claim_links(
+    elements: &[Element],
+    links: &[Link],
+    content: impl Fn(usize) -> bool,
+) -> Vec<Option<usize>> {
     links
         .iter()
         .map(|link| {
             let [x0, top, x1, bottom] = link.rect;
-            elements.iter().position(|element| match element {
-                Element::Line { x, baseline, line } => {
-                    *baseline >= top && *baseline <= bottom && x0 < x + line.width && x1 > *x
-                }
-                _ => false,
-            })
+            elements
+                .iter()
+                .enumerate()
+                .position(|(at, element)| match element {
+                    Element::Line { x, baseline, line } => {
+                        content(at)
+                            && *baseline >= top
+                            && *baseline <= bottom
+                            && x0 < x + line.width
+                            && x1 > *x
+                    }
+                    _ => false,
+                })
         })
         .collect()
 }
@@ -607,42 +725,238 @@ fn handle_links(
         .collect()
 }
 
-/// Adds a page's content to the structure tree, in reading order: each line a paragraph,
-/// each link inside it a `Link` element holding its annotation and its text.
-fn build_tag_tree(
-    tree: &mut TagTree,
-    nodes: Vec<Pending>,
-    mut annotations: Vec<Option<Identifier>>,
-) {
-    for node in nodes {
-        match node {
-            Pending::Figure(alt, id) => {
-                tree.push(TagGroup::with_children(
-                    Tag::Figure(Some(alt)),
-                    vec![id.into()],
-                ));
-            }
-            Pending::Paragraph(segments) => {
-                let mut children: Vec<Node> = Vec::with_capacity(segments.len());
-                for (link, id) in segments {
-                    match link
-                        .and_then(|k| annotations.get_mut(k))
-                        .and_then(Option::take)
-                    {
-                        Some(annotation) => children.push(
-                            TagGroup::with_children(Tag::Link, vec![annotation.into(), id.into()])
-                                .into(),
-                        ),
-                        None => children.push(id.into()),
-                    }
-                }
-                tree.push(TagGroup::with_children(Tag::P, children));
-            }
+/// The structure tree as it is collected: each node's content from every page, in drawing
+/// order (which is reading order), assembled once all pages are drawn.
+struct TreeBuilder<'s> {
+    structure: &'s [StructNode],
+    /// By node: its content, each item with its place in the drawing order.
+    content: Vec<Vec<(usize, Node)>>,
+    /// By node: whether a described image is part of its content.
+    has_image: Vec<bool>,
+    /// Content with no valid node, each a paragraph (or figure) of its own at the top level.
+    loose: Vec<(usize, Node)>,
+    /// Link annotations no content line claimed: each identifier needs one parent.
+    annotations: Vec<Identifier>,
+    /// The place in the drawing order of the next item.
+    next: usize,
+}
+
+impl<'s> TreeBuilder<'s> {
+    fn new(structure: &'s [StructNode]) -> Self {
+        TreeBuilder {
+            structure,
+            content: structure.iter().map(|_| Vec::new()).collect(),
+            has_image: vec![false; structure.len()],
+            loose: Vec::new(),
+            annotations: Vec::new(),
+            next: 0,
         }
     }
-    // Links no line claimed, or whose line drew nothing: each identifier needs one parent.
-    for annotation in annotations.into_iter().flatten() {
-        tree.push(TagGroup::with_children(Tag::Link, vec![annotation.into()]));
+
+    /// Adds a page's content to its nodes; each link inside a line becomes a `Link`
+    /// element holding its annotation and its text.
+    fn add_page(&mut self, pieces: Vec<Piece>, mut annotations: Vec<Option<Identifier>>) {
+        for Piece { node, content } in pieces {
+            let mut items: Vec<Node> = Vec::new();
+            let figure = matches!(
+                content,
+                Content::Image {
+                    own_figure: Some(_),
+                    ..
+                }
+            );
+            match content {
+                Content::Text(segments) => {
+                    for (link, id) in segments {
+                        match link
+                            .and_then(|k| annotations.get_mut(k))
+                            .and_then(Option::take)
+                        {
+                            Some(annotation) => items.push(
+                                TagGroup::with_children(
+                                    Tag::Link,
+                                    vec![annotation.into(), id.into()],
+                                )
+                                .into(),
+                            ),
+                            None => items.push(id.into()),
+                        }
+                    }
+                }
+                Content::Image { id, own_figure } => match own_figure {
+                    Some(alt) => items.push(
+                        TagGroup::with_children(Tag::Figure(Some(alt)), vec![id.into()]).into(),
+                    ),
+                    None => {
+                        if let Some(node) = node {
+                            self.has_image[node.0] = true;
+                        }
+                        items.push(id.into());
+                    }
+                },
+            }
+            let at = self.next;
+            self.next += 1;
+            match node {
+                Some(node) => self.content[node.0].extend(items.into_iter().map(|n| (at, n))),
+                None if figure => self.loose.extend(items.into_iter().map(|n| (at, n))),
+                None if !items.is_empty() => {
+                    self.loose
+                        .push((at, TagGroup::with_children(Tag::P, items).into()));
+                }
+                None => {}
+            }
+        }
+        self.annotations.extend(annotations.into_iter().flatten());
+    }
+
+    /// The tree: each node a group of its content and its child nodes, in reading order,
+    /// then the annotations no line claimed.
+    fn finish(mut self, language: &Language) -> TagTree {
+        let count = self.structure.len();
+        // Each node's children, in the order they were made, and the place in the drawing
+        // order of the first content in each node's subtree. Parents come before children.
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); count];
+        let mut roots = Vec::new();
+        for (i, node) in self.structure.iter().enumerate() {
+            match node.parent {
+                Some(StructId(p)) if p < i => children[p].push(i),
+                _ => roots.push(i),
+            }
+        }
+        let mut first: Vec<Option<usize>> = self
+            .content
+            .iter()
+            .map(|c| c.first().map(|(at, _)| *at))
+            .collect();
+        for i in (0..count).rev() {
+            if let (Some(StructId(p)), Some(at)) = (self.structure[i].parent, first[i])
+                && p < i
+            {
+                first[p] = Some(first[p].map_or(at, |f| f.min(at)));
+            }
+        }
+        let mut content: Vec<Vec<(usize, Node)>> = std::mem::take(&mut self.content);
+        let mut assembly = Assembly {
+            structure: self.structure,
+            has_image: &self.has_image,
+            children: &children,
+            first: &first,
+            last_level: 0,
+        };
+        let mut tree = TagTree::new().with_lang(Some(language.tag().to_owned()));
+        let loose = std::mem::take(&mut self.loose);
+        for node in assembly.merge(loose, &roots, &mut content) {
+            tree.push(node);
+        }
+        for annotation in self.annotations {
+            tree.push(TagGroup::with_children(Tag::Link, vec![annotation.into()]));
+        }
+        tree
+    }
+}
+
+/// The state of assembling the tree, depth first, in reading order.
+struct Assembly<'a> {
+    structure: &'a [StructNode],
+    has_image: &'a [bool],
+    children: &'a [Vec<usize>],
+    first: &'a [Option<usize>],
+    /// The level of the last heading placed, so that none skips a level.
+    last_level: u16,
+}
+
+impl Assembly<'_> {
+    /// A node's own content and its child nodes, merged: child nodes stay in the order they
+    /// were made, and each goes before the first content drawn after its own first content
+    /// (one with no content goes as soon as the one before it has).
+    fn merge(
+        &mut self,
+        own: Vec<(usize, Node)>,
+        kids: &[usize],
+        content: &mut [Vec<(usize, Node)>],
+    ) -> Vec<Node> {
+        let mut out = Vec::with_capacity(own.len() + kids.len());
+        let mut own = own.into_iter().peekable();
+        let mut kids = kids.iter().peekable();
+        loop {
+            let take_kid = match (kids.peek(), own.peek()) {
+                (Some(&&kid), Some((at, _))) => self.first[kid].is_none_or(|f| f < *at),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_kid {
+                if let Some(node) = kids.next().and_then(|&kid| self.build(kid, content)) {
+                    out.push(node);
+                }
+            } else if let Some((_, node)) = own.next() {
+                out.push(node);
+            }
+        }
+        out
+    }
+
+    /// A node's group, or `None` for one with nothing in it (empty table cells stay, so
+    /// rows keep their columns).
+    fn build(&mut self, i: usize, content: &mut [Vec<(usize, Node)>]) -> Option<Node> {
+        let kind = &self.structure[i].kind;
+        let own = std::mem::take(&mut content[i]);
+        let kids = self.children;
+        let children = self.merge(own, &kids[i], content);
+        let table_part = matches!(
+            kind,
+            StructKind::TableRow | StructKind::TableHeader | StructKind::TableCell
+        );
+        if children.is_empty() && !table_part {
+            return None;
+        }
+        // No heading is more than one level below the one before it, in reading order.
+        let heading = match kind {
+            StructKind::Heading { level, .. } => {
+                let level = u16::from(*level).clamp(1, self.last_level + 1).min(6);
+                self.last_level = level;
+                Some(level)
+            }
+            _ => None,
+        };
+        let tag: TagKind = match kind {
+            StructKind::Article => Tag::Article.into(),
+            StructKind::Paragraph => Tag::P.into(),
+            StructKind::Heading { title, .. } => {
+                let level = NonZeroU16::new(heading.unwrap_or(1)).unwrap_or(NonZeroU16::MIN);
+                let title = title.trim();
+                Tag::Hn(level, (!title.is_empty()).then(|| title.to_owned())).into()
+            }
+            // A figure whose image is not drawn as content (it has no description, or it
+            // could not be embedded) keeps its caption in a plain group.
+            StructKind::Figure { alt } if self.has_image[i] && !alt.trim().is_empty() => {
+                Tag::Figure(Some(alt.trim().to_owned())).into()
+            }
+            StructKind::Figure { .. } => Tag::Div.into(),
+            StructKind::Caption => Tag::Caption.into(),
+            StructKind::List { ordered } => Tag::L(if *ordered {
+                ListNumbering::Decimal
+            } else {
+                ListNumbering::Disc
+            })
+            .into(),
+            StructKind::ListItem => Tag::LI.into(),
+            StructKind::ListLabel => Tag::Lbl.into(),
+            StructKind::ListBody => Tag::LBody.into(),
+            StructKind::Table => Tag::Table.into(),
+            StructKind::TableRow => Tag::TR.into(),
+            StructKind::TableHeader => Tag::TH(TableHeaderScope::Column).into(),
+            StructKind::TableCell => Tag::TD.into(),
+            // PDF 1.7 has no `Aside`: a fact box is a group of its own.
+            StructKind::Aside => Tag::Div.into(),
+            StructKind::BlockQuote => Tag::BlockQuote.into(),
+            // krilla gives every `Note` the identifier PDF/UA asks for.
+            StructKind::Note => Tag::Note.into(),
+            StructKind::Contents => Tag::TOC.into(),
+            StructKind::ContentsItem => Tag::TOCI.into(),
+        };
+        Some(TagGroup::with_children(tag, children).into())
     }
 }
 
@@ -785,10 +1099,7 @@ fn describe_error(error: &KrillaError) -> String {
                 .iter()
                 .map(|(error, _)| describe_validation(error))
                 .collect();
-            format!(
-                "the PDF does not conform to the standard asked for: {}",
-                reasons.join("; ")
-            )
+            format!("{NOT_CONFORMING}: {}", reasons.join("; "))
         }
         KrillaError::Image(_, _, message) => format!("an image could not be embedded: {message}"),
         other => format!("the PDF could not be written: {other}"),

@@ -20,12 +20,14 @@
 
 mod flow;
 mod furniture;
+// Image sniffing for the earlier writer, which the tests still compare with.
+#[cfg(test)]
 mod images;
-// Built beside `write` until the renderer switches to it.
-#[allow(dead_code)]
 mod krilla;
 mod table;
 mod unhint;
+// The earlier pdf-writer writer, kept for the tests that compare the krilla output with it.
+#[cfg(test)]
 mod write;
 
 use self::flow::{Align, Flow, Mark, OutlineEntry, StructKind};
@@ -80,11 +82,11 @@ impl Renderer for PdfRenderer {
             Document::Article(article) => {
                 let entry = set_article(&mut flow, article, true);
                 flow.outline.push(entry);
-                write::Info::for_article(article)
+                krilla::Info::for_article(article)
             }
             Document::Collection(collection) => {
                 set_collection(&mut flow, collection);
-                write::Info::for_collection(collection)
+                krilla::Info::for_collection(collection)
             }
         };
         let running_head = match document {
@@ -97,8 +99,13 @@ impl Renderer for PdfRenderer {
             warnings.push(warning);
         }
         let page_count = u32::try_from(flow.pages.len()).unwrap_or(u32::MAX);
-        let content = write::write(&flow.finish(), &info, &mut warnings)
-            .map_err(|reason| RenderError::failed("pdf", reason))?;
+        let content = krilla::write_conforming(
+            &flow.finish(),
+            &info,
+            &mut warnings,
+            krilla::Options::for_pdf(options),
+        )
+        .map_err(|reason| RenderError::failed("pdf", reason))?;
         Ok(Rendered::new(content, page_count).with_warnings(warnings))
     }
 }

@@ -100,6 +100,9 @@ pub(super) fn set_table(flow: &mut Flow<'_>, table: &Table, lang: &Language, sca
     }
     flow.bar(flow.left(), flow.y(), width, 1.0);
     flow.advance(1.0);
+    // The credit follows the table in the structure too: a table holds only rows and its
+    // caption.
+    flow.close(table_node);
     if !table.credit.is_empty() {
         flow.advance(size * 0.3);
         let set = set_text(
@@ -116,7 +119,6 @@ pub(super) fn set_table(flow: &mut Flow<'_>, table: &Table, lang: &Language, sca
             0.0,
         );
     }
-    flow.close(table_node);
     flow.set_full_width(false);
     flow.space(body * 0.6);
 }

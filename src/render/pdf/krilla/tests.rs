@@ -1,11 +1,12 @@
-//! The krilla writer against today's `pdf-writer` one, on the seed article.
+//! The krilla writer against today's `pdf-writer` one, on the seed article and every
+//! fixture, each validated as PDF/UA-1 by krilla; and the structure tree it makes.
 
 use std::io::Write as _;
 use std::process::Command;
 
 use super::super::flow::{Composed, Flow};
 use super::super::{furniture, set_article, set_collection, write};
-use super::{Info, Options, write_with};
+use super::{Info, Options, write_conforming, write_with};
 use crate::layout::FontLibrary;
 use crate::model::{Document, ExportJob};
 
@@ -24,6 +25,7 @@ struct Rendered {
     warnings: Vec<String>,
     /// The characters the drawn glyphs stand for, as [`characters`] gives them.
     expected: Vec<char>,
+    pages: usize,
 }
 
 fn render(job: &ExportJob) -> Rendered {
@@ -55,6 +57,7 @@ fn render(job: &ExportJob) -> Rendered {
         pages: composed.pages.clone(),
         images: composed.images.clone(),
         outline: composed.outline.clone(),
+        structure: composed.structure.clone(),
     };
     let mut warnings = Vec::new();
     let pdf_writer =
@@ -68,6 +71,7 @@ fn render(job: &ExportJob) -> Rendered {
         Options {
             tagged: true,
             pdf_ua: true,
+            archival: None,
         },
     )
     .unwrap_or_else(|e| panic!("krilla writes it as PDF/UA-1: {e}"));
@@ -84,6 +88,7 @@ fn render(job: &ExportJob) -> Rendered {
         }
     }
     Rendered {
+        pages: composed.pages.len(),
         expected: characters(&text),
         pdf_writer,
         krilla,
@@ -316,5 +321,223 @@ fn krilla_embeds_images_and_turns_a_corrupt_one_into_a_warning() {
     if std::env::var_os("BROADSHEET_KEEP_PDF").is_some() {
         std::fs::write("/tmp/images-krilla-ua.pdf", &rendered.krilla_ua).expect("written");
         std::fs::write("/tmp/images-pdf-writer.pdf", &rendered.pdf_writer).expect("written");
+    }
+}
+
+/// The structure elements `pdfinfo -struct-text` prints, in order, each with its depth, and
+/// the text it prints inside them.
+fn structure(pdf: &[u8]) -> Option<(Vec<(usize, String)>, String)> {
+    let (ok, out) = tool("pdfinfo", &["-struct-text"], pdf)?;
+    assert!(ok, "pdfinfo -struct-text: {out}");
+    let mut elements = Vec::new();
+    let mut text = String::new();
+    for line in out.lines() {
+        let trimmed = line.trim_start();
+        let depth = line.len() - trimmed.len();
+        if let Some(quoted) = trimmed.strip_prefix('"') {
+            text.push_str(quoted.strip_suffix('"').unwrap_or(quoted));
+            text.push('\n');
+        } else if let Some(name) = trimmed.split_whitespace().next() {
+            // Attributes ("/Scope /Column"), annotations ("Object 98 0") and poppler's
+            // complaints are not elements.
+            if name.starts_with('/') || name == "Object" || trimmed.contains("Error") {
+                continue;
+            }
+            elements.push((depth, name.trim_end_matches(':').to_owned()));
+        }
+    }
+    Some((elements, text))
+}
+
+/// The newsroom fixture, with the kinds of block it lacks (a body heading, a block
+/// quotation, a described figure) added to its body.
+fn newsroom_with_every_block() -> ExportJob {
+    use crate::model::{Block, ImageFormat, Span};
+    let mut job = job("newsroom.json");
+    let Document::Article(article) = &mut job.document else {
+        panic!("an article");
+    };
+    article.body.insert(
+        2,
+        Block::Heading {
+            level: 2,
+            spans: vec![Span::plain("Inside the Kremlin")],
+        },
+    );
+    article.body.insert(
+        4,
+        Block::Quote {
+            paragraphs: vec![vec![Span::plain(
+                "We have not yet found a compromise, but some American proposals can be discussed.",
+            )]],
+            attribution: "Yuri Ushakov".to_owned(),
+        },
+    );
+    article.body.insert(
+        6,
+        figure(
+            encoded(image::ImageFormat::Jpeg, false),
+            ImageFormat::Jpeg,
+            "The Kremlin at night",
+        ),
+    );
+    job
+}
+
+/// The newsroom structure tree has its headline and a body heading, a table, a list, a
+/// described figure and a block quotation; headings never skip a level; and the page
+/// numbers are artifacts, outside every element.
+#[test]
+fn the_newsroom_structure_tree_has_every_kind_of_block() {
+    let plain = render(&job("newsroom.json"));
+    if let Some((elements, _)) = structure(&plain.krilla_ua) {
+        let names: Vec<&str> = elements.iter().map(|(_, n)| n.as_str()).collect();
+        for name in ["H1", "Table", "TR", "TH", "TD", "L", "LI", "Lbl", "LBody"] {
+            assert!(
+                names.contains(&name),
+                "no {name} in the fixture's {names:?}"
+            );
+        }
+    }
+    let rendered = render(&newsroom_with_every_block());
+    if std::env::var_os("BROADSHEET_KEEP_PDF").is_some() {
+        std::fs::write("/tmp/newsroom-every-krilla-ua.pdf", &rendered.krilla_ua).expect("written");
+    }
+    let Some((elements, text)) = structure(&rendered.krilla_ua) else {
+        return;
+    };
+    let names: Vec<&str> = elements.iter().map(|(_, n)| n.as_str()).collect();
+    for name in [
+        "Document",
+        "Art",
+        "H1",
+        "H2",
+        "P",
+        "Table",
+        "TR",
+        "TH",
+        "TD",
+        "L",
+        "LI",
+        "Lbl",
+        "LBody",
+        "Figure",
+        "Caption",
+        "BlockQuote",
+        "Link",
+    ] {
+        assert!(names.contains(&name), "no {name} in {names:?}");
+    }
+    // One headline, first; then no heading more than one level below the one before.
+    let levels: Vec<u32> = names
+        .iter()
+        .filter_map(|n| n.strip_prefix('H').and_then(|l| l.parse().ok()))
+        .collect();
+    assert_eq!(levels.first(), Some(&1), "{levels:?}");
+    assert_eq!(levels.iter().filter(|&&l| l == 1).count(), 1, "{levels:?}");
+    for pair in levels.windows(2) {
+        assert!(
+            pair[1] <= pair[0] + 1,
+            "a heading skips a level: {levels:?}"
+        );
+    }
+    // Table parts nest as tables do, list parts as lists do.
+    let parent_of = |at: usize| -> Option<&str> {
+        let depth = elements[at].0;
+        elements[..at]
+            .iter()
+            .rev()
+            .find(|(d, _)| *d < depth)
+            .map(|(_, n)| n.as_str())
+    };
+    for (at, (_, name)) in elements.iter().enumerate() {
+        let expected: &[&str] = match name.as_str() {
+            "TR" => &["Table", "THead", "TBody", "TFoot"],
+            "TH" | "TD" => &["TR"],
+            "LI" => &["L"],
+            "Lbl" | "LBody" => &["LI"],
+            _ => continue,
+        };
+        let parent = parent_of(at);
+        assert!(
+            parent.is_some_and(|p| expected.contains(&p)),
+            "{name} inside {parent:?}"
+        );
+    }
+    // Every figure carries its description.
+    let raw = String::from_utf8_lossy(&rendered.krilla_ua);
+    let figures: Vec<&str> = raw
+        .split("endobj")
+        .filter(|object| object.contains("/S/Figure"))
+        .collect();
+    assert!(!figures.is_empty(), "no figure element in the file");
+    for figure in figures {
+        assert!(figure.contains("/Alt"), "a figure without /Alt: {figure}");
+    }
+    // The page numbers ("2 / 3") are furniture, not content.
+    assert!(rendered.pages >= 2);
+    for page in 1..=rendered.pages {
+        let number = format!("{page} / {}", rendered.pages);
+        assert!(
+            !text.lines().any(|l| l.trim() == number),
+            "the page number {number} is inside the structure"
+        );
+    }
+    // The headline's text is inside the H1.
+    let h1 = elements.iter().position(|(_, n)| n == "H1");
+    assert!(h1.is_some());
+    assert!(text.contains("Putin Holds"), "{text}");
+}
+
+/// Every combination of tagging and PDF/A the request options allow is written, and
+/// validated by krilla, for the fixtures with the most kinds of content.
+#[test]
+fn krilla_writes_every_conformance_combination() {
+    use crate::model::Archival;
+    for job in [
+        job("seed.json"),
+        job("digest.json"),
+        newsroom_with_every_block(),
+    ] {
+        let fonts = FontLibrary::default();
+        let mut flow = Flow::new(&job.options.pdf, &fonts);
+        let info = match &job.document {
+            Document::Article(article) => {
+                let entry = set_article(&mut flow, article, true);
+                flow.outline.push(entry);
+                Info::for_article(article)
+            }
+            Document::Collection(collection) => {
+                set_collection(&mut flow, collection);
+                Info::for_collection(collection)
+            }
+        };
+        furniture::lay_out(&mut flow, "Running head");
+        let composed = flow.finish();
+        for (tagged, archival) in [
+            (true, None),
+            (false, None),
+            (true, Some(Archival::A2B)),
+            (true, Some(Archival::A2A)),
+            (false, Some(Archival::A2B)),
+            (true, Some(Archival::A3B)),
+            (false, Some(Archival::A4)),
+        ] {
+            let options = Options {
+                tagged,
+                pdf_ua: tagged,
+                archival,
+            };
+            let mut warnings = Vec::new();
+            let pdf = write_conforming(&composed, &info, &mut warnings, options)
+                .unwrap_or_else(|e| panic!("{options:?}: {e}"));
+            assert!(
+                !warnings.iter().any(|w| w.contains("PDF/UA")),
+                "{options:?}: {warnings:?}"
+            );
+            if let Some((ok, report)) = tool("qpdf", &["--check"], &pdf) {
+                assert!(ok, "qpdf --check with {options:?}: {report}");
+            }
+        }
     }
 }
