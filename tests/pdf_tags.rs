@@ -286,3 +286,36 @@ fn every_fixture_renders_in_every_option_combination_and_pdf_a_carries_its_marks
         }
     }
 }
+
+#[test]
+fn an_article_in_another_language_than_its_briefing_says_so() {
+    let mut request = common::seed_collection(2, "pdf");
+    if let Some(pb::export_request::Document::Collection(collection)) = &mut request.document {
+        collection.articles[1].language = "de".to_owned();
+    }
+    let (_, _, dir) = pdf_of(request);
+    const LANGS: &str = r#"import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+print(pdf.Root.get("/Lang"))
+def walk(node):
+    if isinstance(node, pikepdf.Array):
+        for kid in node:
+            walk(kid)
+    elif isinstance(node, pikepdf.Dictionary):
+        if node.get("/S") == "/Art":
+            print("Art", node.get("/Lang", "-"))
+        if "/K" in node:
+            walk(node.K)
+walk(pdf.Root.StructTreeRoot.get("/K"))
+"#;
+    let Some(out) = python(
+        &["pikepdf"],
+        LANGS,
+        &[dir.path().join("out.pdf").as_os_str()],
+    ) else {
+        return;
+    };
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "en", "{out}");
+    assert_eq!(&lines[1..], ["Art -", "Art de"], "{out}");
+}

@@ -62,8 +62,11 @@ pub(super) struct StructId(pub(super) usize);
 /// The kinds of structure node, named as in PDF's standard structure types.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum StructKind {
-    /// One article of the document.
-    Article,
+    /// One article of the document, with its language (BCP 47), which a briefing's
+    /// articles may not share with the document.
+    Article {
+        lang: String,
+    },
     /// A paragraph, or a short piece of text standing alone (a byline, a caption line).
     Paragraph,
     /// A heading, level 1 (the headline) to 6, with its text.
@@ -600,7 +603,7 @@ impl<'a> Flow<'a> {
         let paragraph = match self.open.last().map(|id| &self.structure[id.0].kind) {
             None
             | Some(
-                StructKind::Article
+                StructKind::Article { .. }
                 | StructKind::Aside
                 | StructKind::BlockQuote
                 | StructKind::Note

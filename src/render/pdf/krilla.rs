@@ -843,6 +843,7 @@ impl<'s> TreeBuilder<'s> {
             children: &children,
             first: &first,
             last_level: 0,
+            language: language.tag(),
         };
         let mut tree = TagTree::new().with_lang(Some(language.tag().to_owned()));
         let loose = std::mem::take(&mut self.loose);
@@ -864,6 +865,8 @@ struct Assembly<'a> {
     first: &'a [Option<usize>],
     /// The level of the last heading placed, so that none skips a level.
     last_level: u16,
+    /// The document's language, which elements in another language override.
+    language: &'a str,
 }
 
 impl Assembly<'_> {
@@ -921,7 +924,10 @@ impl Assembly<'_> {
             _ => None,
         };
         let tag: TagKind = match kind {
-            StructKind::Article => Tag::Article.into(),
+            // An article in another language than the document's says so (/Lang).
+            StructKind::Article { lang } => Tag::Article
+                .with_lang((lang.as_str() != self.language).then(|| lang.clone()))
+                .into(),
             StructKind::Paragraph => Tag::P.into(),
             StructKind::Heading { title, .. } => {
                 let level = NonZeroU16::new(heading.unwrap_or(1)).unwrap_or(NonZeroU16::MIN);

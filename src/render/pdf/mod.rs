@@ -233,7 +233,9 @@ fn set_article<'a>(
     if first_in_document {
         flow.plain_pages.push(flow.page());
     }
-    let article_node = flow.open(StructKind::Article);
+    let article_node = flow.open(StructKind::Article {
+        lang: article.language.tag().to_owned(),
+    });
     flow.heading_level = 1;
 
     // The head, across the full width.
