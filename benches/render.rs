@@ -174,3 +174,25 @@ fn import_wordpress_html(bencher: divan::Bencher) {
 fn html_seed(bencher: divan::Bencher) {
     bench_export(bencher, job(seed_request()), "html");
 }
+
+/// The seed and a 20-article briefing as untagged PDF, beside the tagged (PDF/UA-1) default.
+fn untagged(mut request: pb::ExportRequest) -> pb::ExportRequest {
+    request.options = Some(pb::RenderOptions {
+        pdf: Some(pb::PdfOptions {
+            tagged: Some(false),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    request
+}
+
+#[divan::bench]
+fn pdf_seed_untagged(bencher: divan::Bencher) {
+    bench_export(bencher, job(untagged(seed_request())), "pdf");
+}
+
+#[divan::bench]
+fn pdf_briefing_20_untagged(bencher: divan::Bencher) {
+    bench_export(bencher, job(untagged(collection_request(20))), "pdf");
+}
