@@ -160,6 +160,21 @@ fn label(
     flow.paragraph(&set, leading, 0.0, align, 0.0)
 }
 
+/// The bold capitals that head a fact box, an embed card or a note, kept in the same
+/// column as `keep_with_next` of what follows.
+fn heading_label(flow: &mut Flow<'_>, text: &str, size: f32, lang: &Language, keep_with_next: f32) {
+    let text = uppercase_in(lang, text);
+    let set = set(
+        flow,
+        &plain(&text, LABEL_BOLD, size),
+        lang,
+        false,
+        false,
+        0.0,
+    );
+    flow.paragraph(&set, size * 1.32, 0.0, start(lang), keep_with_next);
+}
+
 /// Sets text in a style at the flow's current measure (less `indent`).
 fn set(
     flow: &Flow<'_>,
@@ -581,21 +596,11 @@ fn set_block<'a>(
             let node = flow.open(StructKind::Aside);
             flow.open_box(body * 0.9, 0.5);
             if !aside.title.is_empty() {
-                let size = body * 0.95;
-                let title = uppercase_in(lang, &aside.title);
-                let set = set(
+                heading_label(
                     flow,
-                    &plain(&title, LABEL_BOLD, size),
+                    &aside.title,
+                    body * 0.95,
                     lang,
-                    false,
-                    false,
-                    0.0,
-                );
-                flow.paragraph(
-                    &set,
-                    scale.leading(size),
-                    0.0,
-                    start(lang),
                     scale.leading(body) * 2.0,
                 );
             }
@@ -676,21 +681,11 @@ fn set_embed(flow: &mut Flow<'_>, embed: &Embed, lang: &Language, scale: Scale) 
     let node = flow.open(StructKind::Aside);
     flow.open_box(body * 0.7, 0.4);
     if !embed.provider.is_empty() {
-        let size = body * 0.75;
-        let provider = uppercase_in(lang, &embed.provider);
-        let set = set(
+        heading_label(
             flow,
-            &plain(&provider, LABEL_BOLD, size),
+            &embed.provider,
+            body * 0.75,
             lang,
-            false,
-            false,
-            0.0,
-        );
-        flow.paragraph(
-            &set,
-            scale.leading(size),
-            0.0,
-            start(lang),
             scale.leading(body),
         );
     }
