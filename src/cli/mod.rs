@@ -20,7 +20,7 @@ use crate::render::{Registry, Renderer, external};
 use crate::server::{Config, RunError};
 use crate::settings::{Setting, SettingError, read_tokens};
 
-/// Turns structured news articles into finished documents: PDF, EPUB and plain text.
+/// Turns news articles into finished documents: PDF, EPUB, HTML and plain text.
 #[derive(Debug, Parser)]
 #[command(name = "broadsheet", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
