@@ -1,10 +1,11 @@
-//! Broadsheet turns structured news articles into finished documents: PDF for print, EPUB
-//! for e-readers and plain text for everything else.
+//! Broadsheet turns news articles (structured, or the HTML or Markdown a CMS stores) into
+//! finished documents: tagged PDF for print, EPUB for e-readers, a web page, and plain text
+//! for everything else.
 //!
 //! The pipeline runs in one direction:
 //!
 //! ```text
-//! pb::ExportRequest ──model::ExportJob::from_pb──▶ model::Document ──Registry──▶ Renderer ──▶ bytes
+//! pb::ExportRequest ──ExportJob::from_pb──▶ ExportJob ──pipeline::export──▶ Registry ──▶ Renderer ──▶ Export
 //! ```
 //!
 //! - [`pb`]: the generated `broadsheet.v1` types.
