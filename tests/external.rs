@@ -537,11 +537,17 @@ fn registries_are_listed_sorted_with_externals() {
     assert_eq!(ids, sorted);
 }
 
-/// Starts `broadsheet serve` with `args` and waits for it to exit, as a start-up failure
-/// must: with a message on standard error.
+/// Starts `broadsheet serve` with `args` (on a free port unless they name one) and waits
+/// for it to exit, as a start-up failure must: with a message on standard error.
 fn start_up_failure(args: &[&str]) -> String {
+    let listen: &[&str] = if args.contains(&"--listen") {
+        &[]
+    } else {
+        &["--listen", "127.0.0.1:0"]
+    };
     let mut child = broadsheet()
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .arg("serve")
+        .args(listen)
         .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -595,15 +601,6 @@ fn an_unreadable_certificate_names_the_setting() {
 fn a_taken_listen_port_names_the_setting() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = taken.local_addr().unwrap().to_string();
-    let mut child = broadsheet()
-        .args(["serve", "--listen", &address])
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert!(!status.success());
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let stderr = start_up_failure(&["--listen", &address]);
     assert!(stderr.contains(&format!("--listen {address}")), "{stderr}");
 }

@@ -18,11 +18,10 @@
 
 mod common;
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use broadsheet::model::{Block, Document, ExportJob, Role};
@@ -292,42 +291,16 @@ fn run_axe(tools: &AxeTools) -> Result<Value, String> {
     let out = dir.path().join("out.json");
     let log = dir.path().join("harness.log");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/readers/html-check.mjs");
-    let mut child = Command::new("node")
+    let mut command = Command::new("node");
+    command
         .arg(&script)
         .arg("--node-modules")
         .arg(&tools.node_modules)
         .arg("--chromium")
         .arg(&tools.chromium)
         .arg(&out)
-        .args(pages().iter().map(|p| &p.path))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?)
-        .spawn()
-        .map_err(|e| format!("cannot run node {}: {e}", script.display()))?;
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > HARNESS_DEADLINE => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "html-check.mjs did not finish in {HARNESS_DEADLINE:?}:\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-            Err(e) => return Err(format!("waiting for html-check.mjs: {e}")),
-        }
-    };
-    let printed = std::fs::read_to_string(&log).unwrap_or_default();
-    eprint!("{printed}");
-    if !status.success() {
-        return Err(format!("html-check.mjs failed ({status}):\n{printed}"));
-    }
-    let text = std::fs::read_to_string(&out).map_err(|e| format!("no {}: {e}", out.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", out.display()))
+        .args(pages().iter().map(|p| &p.path));
+    common::run_harness(command, "html-check.mjs", &out, &log, HARNESS_DEADLINE)
 }
 
 // ------------------------------------------------------------------------------ the checkers

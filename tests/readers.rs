@@ -16,11 +16,12 @@
 //! `BROADSHEET_READERS` names another folder whose `node_modules` has them; `CHROMIUM` another
 //! browser. Without the tools these tests skip and say so; with `CI=true` they fail.
 
-use std::fs::File;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -157,36 +158,7 @@ fn run_harness(tools: &Tools, ace: bool) -> Result<Value, String> {
             .arg(dir.path().join("ace"));
     }
     command.arg(&out).args(&books);
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?)
-        .spawn()
-        .map_err(|e| format!("cannot run node {}: {e}", tools.script.display()))?;
-
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > HARNESS_DEADLINE => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "check.mjs did not finish in {HARNESS_DEADLINE:?}:\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-            Err(e) => return Err(format!("waiting for check.mjs: {e}")),
-        }
-    };
-    let printed = std::fs::read_to_string(&log).unwrap_or_default();
-    eprint!("{printed}");
-    if !status.success() {
-        return Err(format!("check.mjs failed ({status}):\n{printed}"));
-    }
-    let text = std::fs::read_to_string(&out).map_err(|e| format!("no {}: {e}", out.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", out.display()))
+    common::run_harness(command, "check.mjs", &out, &log, HARNESS_DEADLINE)
 }
 
 /// The readers' run, shared by the tests below; `None` when the tools are missing.

@@ -285,6 +285,51 @@ pub fn epub_text(epub: &[u8]) -> String {
         .replace("&amp;", "&")
 }
 
+/// Runs a Node harness (`tests/readers/*.mjs`) that writes its findings to `out` as JSON,
+/// with its standard error in `log`: waits at most `deadline`, echoes what it printed, and
+/// returns the parsed JSON, or why there is none.
+pub fn run_harness(
+    mut command: std::process::Command,
+    name: &str,
+    out: &Path,
+    log: &Path,
+    deadline: std::time::Duration,
+) -> Result<serde_json::Value, String> {
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(
+            std::fs::File::create(log)
+                .map_err(|e| format!("cannot create {}: {e}", log.display()))?,
+        )
+        .spawn()
+        .map_err(|e| format!("cannot run {name}: {e}"))?;
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{name} did not finish in {deadline:?}:\n{}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                ));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            Err(e) => return Err(format!("waiting for {name}: {e}")),
+        }
+    };
+    let printed = std::fs::read_to_string(log).unwrap_or_default();
+    eprint!("{printed}");
+    if !status.success() {
+        return Err(format!("{name} failed ({status}):\n{printed}"));
+    }
+    let text = std::fs::read_to_string(out).map_err(|e| format!("no {}: {e}", out.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", out.display()))
+}
+
 /// A server running in this process.
 pub struct TestServer {
     pub addr: SocketAddr,
