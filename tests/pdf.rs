@@ -773,3 +773,30 @@ fn colour_emoji_are_drawn_in_colour_and_extract() {
     let Some(text) = text(&pdf.path) else { return };
     assert!(text.contains('🙂'), "U+1F642 extracts:\n{text}");
 }
+
+/// The per-thread caches of shaped words and hyphenation points change nothing: a render on
+/// a fresh thread, whose caches are empty, gives the same bytes as a render on a thread that
+/// has every word of the document cached already. The multilingual fixture brings the
+/// fallback faces and right-to-left shaping into it.
+#[test]
+fn cached_and_uncached_renders_are_identical() {
+    for name in ["seed.json", "multilingual.json", "digest.json"] {
+        let request = fixture(name);
+        let cold = {
+            let request = request.clone();
+            std::thread::spawn(move || render(request).bytes)
+                .join()
+                .unwrap()
+        };
+        let warm = {
+            let request = request.clone();
+            std::thread::spawn(move || {
+                render(request.clone());
+                render(request).bytes
+            })
+            .join()
+            .unwrap()
+        };
+        assert!(cold == warm, "{name}: the cached render differs");
+    }
+}

@@ -91,6 +91,9 @@ pub(super) fn extra(index: u16) -> Option<&'static ExtraFace> {
     interned.get(usize::from(index)).map(|(_, _, face)| *face)
 }
 
+/// The most characters whose fallback face a library remembers.
+const CHOSEN_LIMIT: usize = 1 << 16;
+
 impl FontLibrary {
     /// The embedded faces only: no fallback to any other font.
     pub fn embedded() -> Self {
@@ -109,23 +112,21 @@ impl FontLibrary {
             std::fs::read_dir(dir).map_err(|e| {
                 SettingError::new(Setting::FontDirs, format!("{}: {e}", dir.display()))
             })?;
-            let before: Vec<fontdb::ID> = database.faces().map(|f| f.id).collect();
-            database.load_fonts_dir(dir);
-            let added: Vec<fontdb::ID> = database
-                .faces()
-                .map(|f| f.id)
-                .filter(|id| !before.contains(id))
-                .collect();
-            for id in added {
-                let why = database
-                    .with_face_data(id, unusable)
-                    .unwrap_or(Some("the font file could not be read"));
-                if let Some(why) = why {
-                    tracing::warn!(font = %source_path(&database, id).display(), reason = why, "ignoring a font in font_dirs");
-                    database.remove_face(id);
+            for path in font_files(dir) {
+                let added = load_font_file(&mut database, &path);
+                if added.is_empty() {
+                    tracing::warn!(font = %path.display(), "ignoring a file in font_dirs that is not a usable font");
+                }
+                for id in added {
+                    let why = database
+                        .with_face_data(id, unusable)
+                        .unwrap_or(Some("the font file could not be read"));
+                    if let Some(why) = why {
+                        tracing::warn!(font = %path.display(), reason = why, "ignoring a font in font_dirs");
+                        database.remove_face(id);
+                    }
                 }
             }
-            log_unreadable_files(dir, &database);
         }
         Ok(Self::build(settings, database))
     }
@@ -179,7 +180,12 @@ impl FontLibrary {
             return *found;
         }
         let found = self.find(c, want);
-        lock(&library.chosen).insert((c, want), found);
+        let mut chosen = lock(&library.chosen);
+        // Bounded like every cache: a document of every code point must not grow it forever.
+        if chosen.len() >= CHOSEN_LIMIT {
+            chosen.clear();
+        }
+        chosen.insert((c, want), found);
         found
     }
 
@@ -347,43 +353,110 @@ fn intern(
     Some(number)
 }
 
-/// Logs the font files under `dir` that gave no face at all (zero bytes, truncated, not a
-/// font): fontdb skips them without a word.
-fn log_unreadable_files(dir: &Path, database: &fontdb::Database) {
-    let indexed: std::collections::HashSet<PathBuf> = database
+/// The most faces a collection file may hold. Real collections hold a few dozen; the
+/// count in a file's header is otherwise believed as it stands, and a forged one makes the
+/// font index loop or allocate for billions of faces.
+const MAX_FACES_IN_A_FILE: u32 = 1024;
+
+/// Why the first bytes of a font file (`header`, at least 12 of them when there are that
+/// many) and its length rule it out before it is indexed, or `None`. A collection must
+/// count at least one face and at most [`MAX_FACES_IN_A_FILE`], and the file must be long
+/// enough to hold their offsets.
+pub(crate) fn header_problem(header: &[u8], len: u64) -> Option<&'static str> {
+    if len < 12 || header.len() < 12 {
+        return Some("the file is too short to be a font");
+    }
+    if &header[..4] != b"ttcf" {
+        return None;
+    }
+    let count = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
+    if count == 0 || count > MAX_FACES_IN_A_FILE || 12 + 4 * u64::from(count) > len {
+        return Some("the font collection's header counts more faces than the file holds");
+    }
+    None
+}
+
+/// Indexes one font file whose header passes [`header_problem`]; returns the faces added.
+fn load_font_file(database: &mut fontdb::Database, path: &Path) -> Vec<fontdb::ID> {
+    use std::io::Read;
+    let checked = std::fs::File::open(path).and_then(|mut file| {
+        let len = file.metadata()?.len();
+        let mut header = Vec::with_capacity(12);
+        file.by_ref().take(12).read_to_end(&mut header)?;
+        Ok(header_problem(&header, len))
+    });
+    match checked {
+        Ok(None) => {}
+        Ok(Some(why)) => {
+            tracing::warn!(font = %path.display(), reason = why, "ignoring a font in font_dirs");
+            return Vec::new();
+        }
+        Err(error) => {
+            tracing::warn!(font = %path.display(), %error, "ignoring a font in font_dirs that cannot be read");
+            return Vec::new();
+        }
+    }
+    let before: std::collections::HashSet<fontdb::ID> = database.faces().map(|f| f.id).collect();
+    if database.load_font_file(path).is_err() {
+        return Vec::new();
+    }
+    database
         .faces()
-        .map(|f| source_path(database, f.id))
-        .collect();
+        .map(|f| f.id)
+        .filter(|id| !before.contains(id))
+        .collect()
+}
+
+/// Indexes font bytes as [`load_font_file`] indexes a file, for the font fuzz target.
+pub(crate) fn load_font_data(database: &mut fontdb::Database, data: Vec<u8>) -> Vec<fontdb::ID> {
+    if header_problem(&data, data.len() as u64).is_some() {
+        return Vec::new();
+    }
+    database
+        .load_font_source(fontdb::Source::Binary(Arc::new(data)))
+        .to_vec()
+}
+
+/// The font files (`.ttf`, `.otf`, `.ttc`, `.otc`, in any case) under `dir` and its
+/// subfolders, sorted, each once even where links lead to it twice. The walk is bounded,
+/// for a folder that is a whole file system by mistake.
+fn font_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut pending = vec![dir.to_owned()];
-    let mut seen = 0usize;
+    let mut visited = 0usize;
     while let Some(dir) = pending.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
         for entry in entries.flatten() {
-            // A bound on the walk, for a folder that is a whole file system by mistake.
-            seen += 1;
-            if seen > 100_000 {
-                return;
+            visited += 1;
+            if visited > 100_000 {
+                tracing::warn!(dir = %dir.display(), "font_dirs holds more than 100,000 entries; the rest are not read");
+                files.sort();
+                return files;
             }
             let path = entry.path();
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => pending.push(path),
-                Ok(_) => {
-                    let is_font = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        matches!(
-                            e.to_ascii_lowercase().as_str(),
-                            "ttf" | "otf" | "ttc" | "otc"
-                        )
-                    });
-                    if is_font && !indexed.contains(&path) {
-                        tracing::warn!(font = %path.display(), "ignoring a file in font_dirs that is not a usable font");
-                    }
-                }
-                Err(_) => {}
+            let Ok(canonical) = std::fs::canonicalize(&path) else {
+                continue;
+            };
+            if !seen.insert(canonical.clone()) {
+                continue;
+            }
+            if canonical.is_dir() {
+                pending.push(path);
+            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                matches!(
+                    e.to_ascii_lowercase().as_str(),
+                    "ttf" | "otf" | "ttc" | "otc"
+                )
+            }) {
+                files.push(path);
             }
         }
     }
+    files.sort();
+    files
 }
 
 #[cfg(test)]
@@ -409,6 +482,29 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(err.setting, Setting::FontDirs);
+    }
+
+    #[test]
+    fn a_collection_header_that_counts_more_faces_than_the_file_holds_is_refused() {
+        let mut forged = b"ttcf\x00\x01\x00\x00\xff\xff\xff\xff".to_vec();
+        forged.extend_from_slice(&[0; 64]);
+        assert!(header_problem(&forged, forged.len() as u64).is_some());
+        forged[8..12].copy_from_slice(&2u32.to_be_bytes());
+        assert_eq!(header_problem(&forged, forged.len() as u64), None);
+        assert!(header_problem(b"ttcf", 4).is_some());
+        assert_eq!(
+            header_problem(&FontId::SerifRegular.data()[..12], 1 << 20),
+            None
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("forged.ttc"),
+            b"ttcf\x00\x01\x00\x00\xff\xff\xff\xff",
+        )
+        .unwrap();
+        let library =
+            FontLibrary::new(FontSettings::new(vec![dir.path().to_owned()], false)).unwrap();
+        assert_eq!(library.fallback_faces(), 0);
     }
 
     #[test]

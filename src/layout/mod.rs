@@ -6,6 +6,7 @@
 //! The embedded faces are DejaVu Serif and DejaVu Sans (regular and bold), which between
 //! them cover Latin, Greek, Cyrillic, Arabic, Hebrew and typographic punctuation.
 
+mod cache;
 mod library;
 mod paragraph;
 
@@ -146,6 +147,7 @@ impl FontId {
 }
 
 pub use library::{FontLibrary, FontSettings};
+pub(crate) use library::{load_font_data, unusable};
 pub use paragraph::{
     GlyphRun, LinkArea, Run, SetGlyph, SetLine, SetParagraph, Settings, TextStyle, advance_of,
     hyphenator, is_default_ignorable, set_paragraph,
@@ -340,7 +342,8 @@ pub(crate) struct UnitGlyph {
 const SHAPE_CACHE_WORDS: usize = 50_000;
 
 type PlanKey = (FontId, bool, Option<rustybuzz::Script>);
-type WordKey = (FontId, bool, Box<str>);
+/// Shaped words by face and direction.
+type ShapedWords = cache::WordCache<(FontId, bool), std::rc::Rc<[UnitGlyph]>>;
 
 thread_local! {
     /// Shape plans by face, direction and script: compiling one costs far more than using it.
@@ -348,14 +351,13 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashMap::new());
     /// Shaped words: news text repeats its words, and shaping is the costliest step of
     /// setting text. Results are in font units, so one entry serves every size.
-    static WORDS: std::cell::RefCell<std::collections::HashMap<WordKey, std::rc::Rc<[UnitGlyph]>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static WORDS: std::cell::RefCell<ShapedWords> =
+        std::cell::RefCell::new(cache::WordCache::new(SHAPE_CACHE_WORDS));
 }
 
 /// Shapes text in one face and direction, through the thread's caches.
 pub(crate) fn shape(font: FontId, text: &str, rtl: bool) -> std::rc::Rc<[UnitGlyph]> {
-    let key: WordKey = (font, rtl, text.into());
-    if let Some(hit) = WORDS.with(|w| w.borrow().get(&key).cloned()) {
+    if let Some(hit) = WORDS.with(|w| w.borrow().get((font, rtl), text)) {
         return hit;
     }
     let face = face(font);
@@ -388,19 +390,32 @@ pub(crate) fn shape(font: FontId, text: &str, rtl: bool) -> std::rc::Rc<[UnitGly
             cluster: info.cluster as usize,
         })
         .collect();
-    WORDS.with(|w| {
-        let mut w = w.borrow_mut();
-        if w.len() >= SHAPE_CACHE_WORDS {
-            w.clear();
-        }
-        w.insert(key, glyphs.clone());
-    });
+    WORDS.with(|w| w.borrow_mut().insert((font, rtl), text, glyphs.clone()));
     glyphs
+}
+
+/// The number of shaped words this thread has cached (at most [`SHAPE_CACHE_WORDS`]).
+#[cfg(test)]
+fn shaped_words_cached() -> usize {
+    WORDS.with(|w| w.borrow().len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shaped_word_cache_filled_past_its_limit_stays_within_it() {
+        std::thread::spawn(|| {
+            for i in 0..SHAPE_CACHE_WORDS + 100 {
+                shape(FontId::SansRegular, &format!("w{i}"), false);
+                assert!(shaped_words_cached() <= SHAPE_CACHE_WORDS);
+            }
+            assert!(shaped_words_cached() > 0);
+        })
+        .join()
+        .unwrap();
+    }
 
     const CHAIN: [FontId; 2] = [FontId::SerifRegular, FontId::SansRegular];
 

@@ -1,50 +1,45 @@
 //! Hyphenation: the embedded TeX patterns by language, loaded once, and the points where
 //! a word may break, cached per thread.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::{LazyLock, Mutex};
 
 use hyphenation::{Hyphenator, Load, Standard};
 
+use crate::layout::cache::WordCache;
 use crate::model::Language;
 
 /// Where a word may be hyphenated, through a per-thread cache: news text repeats its words.
-pub(super) fn hyphenation_points(dictionary: &Standard, word: &str) -> Vec<usize> {
-    type Key = (usize, Box<str>);
+pub(super) fn hyphenation_points(dictionary: &Standard, word: &str) -> Rc<[usize]> {
     thread_local! {
-        static POINTS: std::cell::RefCell<HashMap<Key, Vec<usize>>> =
-            std::cell::RefCell::new(HashMap::new());
+        static POINTS: RefCell<WordCache<usize, Rc<[usize]>>> =
+            RefCell::new(WordCache::new(50_000));
     }
     // Dictionaries live for the whole process, so their address identifies them.
-    let key: Key = (std::ptr::from_ref(dictionary) as usize, word.into());
-    if let Some(points) = POINTS.with(|p| p.borrow().get(&key).cloned()) {
+    let key = std::ptr::from_ref(dictionary) as usize;
+    if let Some(points) = POINTS.with(|p| p.borrow().get(key, word)) {
         return points;
     }
-    let points = dictionary.hyphenate(&word.to_lowercase()).breaks;
-    POINTS.with(|p| {
-        let mut p = p.borrow_mut();
-        if p.len() >= 50_000 {
-            p.clear();
-        }
-        p.insert(key, points.clone());
-    });
+    let points: Rc<[usize]> = dictionary.hyphenate(&word.to_lowercase()).breaks.into();
+    POINTS.with(|p| p.borrow_mut().insert(key, word, Rc::clone(&points)));
     points
 }
 
-/// The hyphenation dictionary for a language, loaded once from the embedded patterns.
+/// The hyphenation dictionary for a language, loaded once from the embedded patterns. The
+/// cache is keyed by the set of patterns, not by the request's tag, so it holds at most one
+/// entry per language the patterns cover, whatever tags clients send.
 pub fn hyphenator(language: &Language) -> Option<&'static Standard> {
-    static CACHE: LazyLock<Mutex<HashMap<String, Option<&'static Standard>>>> =
-        LazyLock::new(|| Mutex::new(HashMap::new()));
-    let key = language.tag().to_owned();
+    type Loaded = HashMap<hyphenation::Language, Option<&'static Standard>>;
+    static CACHE: LazyLock<Mutex<Loaded>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+    let patterns = patterns_for(language)?;
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(found) = cache.get(&key) {
-        return *found;
-    }
-    let loaded = patterns_for(language)
-        .and_then(|lang| Standard::from_embedded(lang).ok())
-        .map(|dictionary| &*Box::leak(Box::new(dictionary)));
-    cache.insert(key, loaded);
-    loaded
+    *cache.entry(patterns).or_insert_with(|| {
+        Standard::from_embedded(patterns)
+            .ok()
+            .map(|dictionary| &*Box::leak(Box::new(dictionary)))
+    })
 }
 
 fn patterns_for(language: &Language) -> Option<hyphenation::Language> {

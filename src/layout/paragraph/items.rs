@@ -52,20 +52,19 @@ impl<'a> Builder<'a> {
     }
 
     fn style_at(&self, at: usize) -> (TextStyle, Option<usize>) {
-        self.styles
-            .iter()
-            .find(|(_, _, range)| range.contains(&at))
-            .or(self.styles.last())
-            .map_or(
-                (
-                    TextStyle {
-                        font: FontId::SerifRegular,
-                        size: 10.0,
-                    },
-                    None,
-                ),
-                |(style, link, _)| (*style, *link),
-            )
+        // The runs are in order and touch, so a binary search finds the one holding `at`
+        // (an empty run holds nothing and is passed over).
+        let index = self.styles.partition_point(|(_, _, range)| range.end <= at);
+        self.styles.get(index).or(self.styles.last()).map_or(
+            (
+                TextStyle {
+                    font: FontId::SerifRegular,
+                    size: 10.0,
+                },
+                None,
+            ),
+            |(style, link, _)| (*style, *link),
+        )
     }
 
     pub(super) fn build(&mut self) {
@@ -123,8 +122,11 @@ impl<'a> Builder<'a> {
         // Hyphenation points, for words of letters in one style.
         let single_style = self
             .styles
-            .iter()
-            .any(|(_, _, r)| r.start <= range.start && range.end <= r.end);
+            .get(
+                self.styles
+                    .partition_point(|(_, _, r)| r.end <= range.start),
+            )
+            .is_some_and(|(_, _, r)| r.start <= range.start && range.end <= r.end);
         let mut cuts: Vec<usize> = Vec::new();
         if let Some(dictionary) = self.settings.hyphenator
             && single_style
@@ -132,7 +134,8 @@ impl<'a> Builder<'a> {
             && word.chars().all(char::is_alphabetic)
         {
             cuts = hyphenation_points(dictionary, word)
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|&b| word.is_char_boundary(b) && b > 0 && b < word.len())
                 .collect();
         }
@@ -258,16 +261,19 @@ impl<'a> Builder<'a> {
         starts.dedup();
         let mut glyphs = Vec::with_capacity(shaped.len());
         let mut pen = 0.0;
-        let mut seen = Vec::new();
+        // Shaping keeps the glyphs of a cluster together (monotone clusters), so a cluster's
+        // first glyph is the one whose cluster differs from the glyph before it. Both
+        // look-ups are logarithmic or constant: a word of thousands of characters must not
+        // cost the square of its length.
+        let mut previous = None;
         for glyph in shaped.iter() {
             let cluster = glyph.cluster;
-            let text = if seen.contains(&cluster) {
+            let text = if previous == Some(cluster) {
                 String::new()
             } else {
-                seen.push(cluster);
+                previous = Some(cluster);
                 let end = starts
-                    .iter()
-                    .find(|&&s| s > cluster)
+                    .get(starts.partition_point(|&s| s <= cluster))
                     .copied()
                     .unwrap_or(piece.len());
                 piece.get(cluster..end).unwrap_or_default().to_owned()
