@@ -50,11 +50,52 @@ fn normalize(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Cleans a single-line field.
-pub(crate) fn line(text: &str) -> String {
+/// Whether `text` is already clean, as [`line`] and [`flowing`] would leave it: nothing to
+/// drop, already NFC, and no whitespace but single spaces between words. One pass over the
+/// bytes, decoding only what is not ASCII; the NFC check runs only from the first
+/// character at or above U+0300, below which every character is NFC as it stands.
+fn is_simple(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut previous_space = false;
+    let mut nfc_from = None;
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        if byte < 0x80 {
+            let space = byte == b' ';
+            if (space && previous_space) || byte < 0x20 || byte == 0x7F {
+                return false;
+            }
+            previous_space = space;
+            at += 1;
+            continue;
+        }
+        let Some(c) = text[at..].chars().next() else {
+            return false;
+        };
+        if is_unwanted(c) || is_hard_break(c) {
+            return false;
+        }
+        if c >= '\u{300}' && nfc_from.is_none() {
+            nfc_from = Some(at);
+        }
+        previous_space = false;
+        at += c.len_utf8();
+    }
+    nfc_from.is_none_or(|from| is_nfc_quick(text[from..].chars()) == IsNormalized::Yes)
+}
+
+/// Cleans a single-line field. Text that is already clean is returned as it is, without
+/// copying.
+pub(crate) fn line(text: String) -> String {
+    if is_simple(&text) {
+        return text;
+    }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in normalize(text).chars() {
+    for c in normalize(&text).chars() {
         if is_soft_space(c) || is_hard_break(c) {
             pending_space = !out.is_empty();
         } else {
@@ -107,13 +148,17 @@ enum Gap {
 /// Cleans the runs of one flowing block as a whole, so that whitespace collapses across run
 /// boundaries. Returns one cleaned string per run, in order; a run may come back empty.
 /// The collapsed whitespace stays with the run where it began, so a link or code run never
-/// gains a leading space.
-pub(crate) fn flowing<'a>(runs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+/// gains a leading space. Runs that are already clean (and meet without a double space)
+/// are returned as they are, without copying.
+pub(crate) fn flowing(runs: Vec<String>) -> Vec<String> {
+    if runs_are_simple(&runs) {
+        return runs;
+    }
     let mut out: Vec<String> = Vec::new();
     let mut gap = Gap::None;
     let mut gap_run = 0;
     let mut seen_text = false;
-    for (index, run) in runs.into_iter().enumerate() {
+    for (index, run) in runs.iter().enumerate() {
         out.push(String::with_capacity(run.len()));
         for c in normalize(run).chars() {
             if is_hard_break(c) {
@@ -143,9 +188,129 @@ pub(crate) fn flowing<'a>(runs: impl IntoIterator<Item = &'a str>) -> Vec<String
     out
 }
 
+/// Cleans one run of flowing text, as [`flowing`] cleans a block of one run.
+pub(crate) fn flowing_text(text: String) -> String {
+    if is_simple(&text) {
+        return text;
+    }
+    flowing(vec![text]).pop().unwrap_or_default()
+}
+
+/// Whether the runs of a flowing block are clean as they stand: each is simple apart from
+/// a space at either end, the block neither starts nor ends with one, and no space meets
+/// another across a boundary.
+fn runs_are_simple(runs: &[String]) -> bool {
+    let mut previous_space = None;
+    let mut seen_text = false;
+    for run in runs {
+        if run.is_empty() {
+            continue;
+        }
+        let starts = run.starts_with(' ');
+        let ends = run.ends_with(' ');
+        if starts && (!seen_text || previous_space == Some(true)) {
+            return false;
+        }
+        let inner = run.trim_matches(' ');
+        if inner.is_empty() || run.starts_with("  ") || run.ends_with("  ") || !is_simple(inner) {
+            return false;
+        }
+        seen_text = true;
+        previous_space = Some(ends);
+    }
+    previous_space != Some(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn line(text: &str) -> String {
+        super::line(text.to_owned())
+    }
+
+    fn flowing<const N: usize>(runs: [&str; N]) -> Vec<String> {
+        super::flowing(runs.iter().map(|r| (*r).to_owned()).collect())
+    }
+
+    /// The slow path, for comparing the fast one with.
+    fn flowing_slowly<const N: usize>(runs: [&str; N]) -> Vec<String> {
+        let mut marked: Vec<String> = runs.iter().map(|r| (*r).to_owned()).collect();
+        // A leading control forces the full path; it is dropped like any control.
+        marked[0].insert(0, '\u{1}');
+        super::flowing(marked)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_agrees_with_the_full_one_on_any_text(
+            runs in proptest::collection::vec("[ ab\u{e9}\u{301}\t\n\u{a0}\u{2028}\u{0}]{0,6}", 1..4)
+        ) {
+            let fast = super::flowing(runs.clone());
+            let mut marked = runs.clone();
+            marked[0].insert(0, '\u{1}');
+            proptest::prop_assert_eq!(fast, super::flowing(marked));
+            let mut marked = runs[0].clone();
+            marked.insert(0, '\u{1}');
+            proptest::prop_assert_eq!(super::line(runs[0].clone()), super::line(marked));
+        }
+    }
+
+    #[test]
+    fn clean_text_is_returned_without_a_copy() {
+        let text = "Putin holds four-hour talks \u{e9}t\u{e9} in the Kremlin".to_owned();
+        let pointer = text.as_ptr();
+        let cleaned = super::line(text);
+        assert_eq!(cleaned.as_ptr(), pointer);
+        let runs = vec![
+            "see ".to_owned(),
+            "the link".to_owned(),
+            ", then".to_owned(),
+        ];
+        let pointers: Vec<*const u8> = runs.iter().map(|r| r.as_ptr()).collect();
+        let cleaned = super::flowing(runs);
+        let after: Vec<*const u8> = cleaned.iter().map(|r| r.as_ptr()).collect();
+        assert_eq!(after, pointers);
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_full_one() {
+        let cases: [[&str; 3]; 12] = [
+            ["see ", "the link", ", then"],
+            ["see", " the link", " "],
+            ["a ", "  ", "b"],
+            ["a", "", "b"],
+            [" lead", "x", "y"],
+            ["x", "y", "trail "],
+            ["two  spaces", "", ""],
+            ["end ", " start", ""],
+            ["tab\there", "", ""],
+            ["e\u{301}", "", ""],
+            ["caf\u{e9} ", "cr\u{e8}me", " br\u{fb}l\u{e9}e"],
+            ["line\u{2028}break", "", ""],
+        ];
+        for case in cases {
+            assert_eq!(flowing(case), flowing_slowly(case), "{case:?}");
+        }
+        for text in [
+            "a  b",
+            " a",
+            "a ",
+            "a\tb",
+            "a\u{a0}b",
+            "e\u{301}",
+            "plain words",
+        ] {
+            let mut slow = text.to_owned();
+            slow.insert(0, '\u{1}');
+            assert_eq!(line(text), super::line(slow), "{text:?}");
+            assert_eq!(
+                vec![flowing_text(text.to_owned())],
+                flowing_slowly([text]),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn line_collapses_all_whitespace() {

@@ -169,8 +169,8 @@ impl<'a> Cx<'a> {
     }
 
     /// A single-line text field, cleaned, with typographic quotes.
-    fn line(&mut self, path: &str, text: &str) -> String {
-        if self.size_ok(path, text) {
+    fn line(&mut self, path: &str, text: String) -> String {
+        if self.size_ok(path, &text) {
             self.smarten(clean::line(text), None)
         } else {
             String::new()
@@ -178,23 +178,24 @@ impl<'a> Cx<'a> {
     }
 
     /// A single-line field that is not prose (an id, a format name): cleaned, quotes kept.
-    fn literal_line(&mut self, path: &str, text: &str) -> String {
-        if self.size_ok(path, text) {
+    fn literal_line(&mut self, path: &str, text: String) -> String {
+        if self.size_ok(path, &text) {
             clean::line(text)
         } else {
             String::new()
         }
     }
 
-    fn required_line(&mut self, path: &str, text: &str) -> String {
+    fn required_line(&mut self, path: &str, text: String) -> String {
+        let within_limit = text.len() <= MAX_TEXT_FIELD_BYTES;
         let cleaned = self.line(path, text);
-        if cleaned.is_empty() && text.len() <= MAX_TEXT_FIELD_BYTES {
+        if cleaned.is_empty() && within_limit {
             self.violation(path, "is required and must not be blank");
         }
         cleaned
     }
 
-    fn id(&mut self, path: &str, text: &str) -> String {
+    fn id(&mut self, path: &str, text: String) -> String {
         let cleaned = self.literal_line(path, text);
         let chars = cleaned.chars().count();
         if chars > MAX_ID_CHARS {
@@ -213,8 +214,8 @@ impl<'a> Cx<'a> {
             format,
             options,
         } = request;
-        let request_id = self.id("request_id", &request_id);
-        let format = clean::line(&format).to_lowercase();
+        let request_id = self.id("request_id", request_id);
+        let format = clean::line(format).to_lowercase();
         // Options first: they say how the text is to be cleaned.
         let options = self.options("options", options.unwrap_or_default());
         self.smart_quotes = options.smart_quotes;
@@ -437,7 +438,7 @@ impl<'a> Cx<'a> {
     }
 
     fn language(&mut self, path: &str, tag: &str, inherited: Option<&Language>) -> Language {
-        let tag = clean::line(tag);
+        let tag = clean::line(tag.to_owned());
         if tag.is_empty() {
             return inherited.cloned().unwrap_or_default();
         }
@@ -531,9 +532,9 @@ impl<'a> Cx<'a> {
         let language = self.language(&format!("{path}.language"), &language, inherited_language);
         self.text_in(&language);
 
-        let id = self.id(&format!("{path}.id"), &id);
+        let id = self.id(&format!("{path}.id"), id);
         let headline_path = format!("{path}.headline");
-        let headline = self.required_line(&headline_path, &headline);
+        let headline = self.required_line(&headline_path, headline);
         let headline_chars = headline.chars().count();
         if headline_chars > MAX_HEADLINE_CHARS {
             self.violation(
@@ -541,11 +542,11 @@ impl<'a> Cx<'a> {
                 format!("is {headline_chars} characters long; the limit is {MAX_HEADLINE_CHARS}"),
             );
         }
-        let summary = self.line(&format!("{path}.summary"), &summary);
-        let section = self.line(&format!("{path}.section"), &section);
-        let publication = self.line(&format!("{path}.publication"), &publication);
-        let dateline = self.line(&format!("{path}.dateline"), &dateline);
-        let copyright = self.line(&format!("{path}.copyright"), &copyright);
+        let summary = self.line(&format!("{path}.summary"), summary);
+        let section = self.line(&format!("{path}.section"), section);
+        let publication = self.line(&format!("{path}.publication"), publication);
+        let dateline = self.line(&format!("{path}.dateline"), dateline);
+        let copyright = self.line(&format!("{path}.copyright"), copyright);
 
         let contributors_path = format!("{path}.contributors");
         let contributors = if self.count_ok(&contributors_path, contributors.len(), MAX_REPEATED) {
@@ -563,7 +564,7 @@ impl<'a> Cx<'a> {
 
         let tags_path = format!("{path}.tags");
         let tags = if self.count_ok(&tags_path, tags.len(), MAX_REPEATED) {
-            tags.iter()
+            tags.into_iter()
                 .enumerate()
                 .map(|(i, t)| self.line(&format!("{tags_path}[{i}]"), t))
                 .filter(|t| !t.is_empty())
@@ -736,7 +737,7 @@ impl<'a> Cx<'a> {
         if !self.size_ok(&text_path, &text) {
             return None;
         }
-        let text = clean::flowing([text.as_str()]).concat();
+        let text = clean::flowing_text(text);
         if text.is_empty() {
             self.violation(text_path, "is required and must not be blank");
             return None;
@@ -748,8 +749,8 @@ impl<'a> Cx<'a> {
 
     fn contributor(&mut self, path: &str, contributor: pb::Contributor) -> Contributor {
         let pb::Contributor { name, role, title } = contributor;
-        let name = self.required_line(&format!("{path}.name"), &name);
-        let title = self.line(&format!("{path}.title"), &title);
+        let name = self.required_line(&format!("{path}.name"), name);
+        let title = self.line(&format!("{path}.title"), title);
         let role = match pb::contributor::Role::try_from(role) {
             Ok(pb::contributor::Role::Reporting) => Role::Reporting,
             Ok(pb::contributor::Role::Editing) => Role::Editing,
@@ -770,11 +771,11 @@ impl<'a> Cx<'a> {
             summary,
         } = related;
         RelatedArticle {
-            title: self.required_line(&format!("{path}.title"), &title),
+            title: self.required_line(&format!("{path}.title"), title),
             url: self
                 .url(&format!("{path}.url"), &url, &["http", "https"])
                 .kept(),
-            summary: self.line(&format!("{path}.summary"), &summary),
+            summary: self.line(&format!("{path}.summary"), summary),
         }
     }
 
@@ -816,7 +817,7 @@ impl<'a> Cx<'a> {
                     attribution,
                 } = quote;
                 let paragraphs_path = format!("{path}.paragraphs");
-                let attribution = self.line(&format!("{path}.attribution"), &attribution);
+                let attribution = self.line(&format!("{path}.attribution"), attribution);
                 if !self.count_ok(&paragraphs_path, paragraphs.len(), MAX_REPEATED) {
                     return None;
                 }
@@ -880,7 +881,7 @@ impl<'a> Cx<'a> {
                     return None;
                 }
                 let pb::Aside { title, blocks } = aside;
-                let title = self.line(&format!("{path}.title"), &title);
+                let title = self.line(&format!("{path}.title"), title);
                 let blocks_path = format!("{path}.blocks");
                 let blocks = self.blocks(&blocks_path, blocks, true);
                 if blocks.is_empty() {
@@ -909,9 +910,9 @@ impl<'a> Cx<'a> {
                         None
                     }
                 };
-                let title = self.line(&format!("{path}.title"), &title);
-                let provider = self.line(&format!("{path}.provider"), &provider);
-                let description = self.line(&format!("{path}.description"), &description);
+                let title = self.line(&format!("{path}.title"), title);
+                let provider = self.line(&format!("{path}.provider"), provider);
+                let description = self.line(&format!("{path}.description"), description);
                 Some(Block::Embed(Embed {
                     url: url?,
                     title,
@@ -930,8 +931,8 @@ impl<'a> Cx<'a> {
             rows,
             column_alignment,
         } = table;
-        let caption = self.line(&format!("{path}.caption"), &caption);
-        let credit = self.line(&format!("{path}.credit"), &credit);
+        let caption = self.line(&format!("{path}.caption"), caption);
+        let credit = self.line(&format!("{path}.credit"), credit);
         let total_rows = header_rows.len() + rows.len();
         if total_rows == 0 {
             self.violation(format!("{path}.rows"), "needs at least one row");
@@ -1068,11 +1069,11 @@ impl<'a> Cx<'a> {
             if !self.size_ok(&text_path, &text) {
                 return Vec::new();
             }
-            return clean::flowing([text.as_str()])
-                .into_iter()
-                .filter(|t| !t.is_empty())
-                .map(|t| Span::plain(self.smarten(t, None)))
-                .collect();
+            let text = clean::flowing_text(text);
+            if text.is_empty() {
+                return Vec::new();
+            }
+            return vec![Span::plain(self.smarten(text, None))];
         }
         let spans_path = format!("{path}.spans");
         if !self.count_ok(&spans_path, spans.len(), MAX_REPEATED) {
@@ -1104,7 +1105,7 @@ impl<'a> Cx<'a> {
             texts.push(text);
             attributes.push((emphasis, strong, code, link));
         }
-        let cleaned = clean::flowing(texts.iter().map(String::as_str));
+        let cleaned = clean::flowing(texts);
         let mut out: Vec<Span> = Vec::with_capacity(cleaned.len());
         let mut before: Option<char> = None;
         for (text, (emphasis, strong, code, link)) in cleaned.into_iter().zip(attributes) {
@@ -1144,8 +1145,8 @@ impl<'a> Cx<'a> {
             caption,
             credit,
         } = figure;
-        let caption = self.line(&format!("{path}.caption"), &caption);
-        let credit = self.line(&format!("{path}.credit"), &credit);
+        let caption = self.line(&format!("{path}.caption"), caption);
+        let credit = self.line(&format!("{path}.credit"), credit);
         let image_path = format!("{path}.image");
         let Some(image) = image else {
             self.violation(image_path, "is required: a figure needs an image");
@@ -1166,8 +1167,8 @@ impl<'a> Cx<'a> {
             alt_text,
         } = image;
         // The media type is advisory: the format is read from the data.
-        let _ = self.line(&format!("{path}.mediaType"), &media_type);
-        let alt_text = self.line(&format!("{path}.altText"), &alt_text);
+        let _ = self.line(&format!("{path}.mediaType"), media_type);
+        let alt_text = self.line(&format!("{path}.altText"), alt_text);
         let data_path = format!("{path}.data");
         if data.is_empty() {
             self.violation(data_path, "is required: the image bytes are missing");
@@ -1223,9 +1224,9 @@ impl<'a> Cx<'a> {
         } = collection;
         let language = self.language(&format!("{path}.language"), &language, None);
         self.text_in(&language);
-        let title = self.required_line(&format!("{path}.title"), &title);
-        let subtitle = self.line(&format!("{path}.subtitle"), &subtitle);
-        let publisher = self.line(&format!("{path}.publisher"), &publisher);
+        let title = self.required_line(&format!("{path}.title"), title);
+        let subtitle = self.line(&format!("{path}.subtitle"), subtitle);
+        let publisher = self.line(&format!("{path}.publisher"), publisher);
         let date = self.timestamp(&format!("{path}.date"), date);
         let cover = cover.and_then(|c| self.image(&format!("{path}.cover"), c));
         let articles_path = format!("{path}.articles");
