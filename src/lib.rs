@@ -21,10 +21,12 @@
 //! - [`server`]: the gRPC service.
 //! - [`json`]: the canonical proto3 JSON form of requests, for the CLI and tests.
 //! - [`cli`]: the `broadsheet` command line.
+//! - [`fuzzing`]: the bodies of the fuzz targets, shared with the replay of their corpora.
 
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod cli;
+pub mod fuzzing;
 pub mod import;
 pub mod json;
 pub mod layout;

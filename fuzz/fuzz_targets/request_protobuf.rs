@@ -1,15 +1,5 @@
-//! Protobuf bytes → decode → validate → render in every format. Nothing may panic; a
-//! request that validates must render.
+//! Protobuf bytes → validation → every built-in format: the whole pipeline.
 
 #![no_main]
 
-use broadsheet::pb;
-use libfuzzer_sys::fuzz_target;
-use prost::Message;
-
-fuzz_target!(|data: &[u8]| {
-    let Ok(request) = pb::ExportRequest::decode(data) else {
-        return;
-    };
-    broadsheet::pipeline::validate_and_export_everywhere(request).expect("a valid document renders");
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| broadsheet::fuzzing::pipeline_protobuf(data));

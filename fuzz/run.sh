@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs fuzz targets one after another and prints a table of executions, rate, coverage and
+# findings from libFuzzer's final statistics. Crash inputs land in fuzz/artifacts/TARGET/;
+# copy each into fuzz/corpus/TARGET/ once it is fixed, so `cargo test --test fuzz_corpus`
+# keeps it as a regression test.
+#
+#   bash fuzz/run.sh RUNS SECONDS TARGET...
+#
+# RUNS is the number of executions to stop at, SECONDS the time limit for each target
+# (whichever comes first). Without targets it runs them all, cheapest first.
+set -uo pipefail
+cd "$(dirname "$0")"
+runs=${1:-10000000}
+seconds=${2:-600}
+shift 2 || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(validate_protobuf validate_json font body_markdown body_html text paragraph epub request_json request_protobuf)
+fi
+mkdir -p logs
+cargo +nightly fuzz build -O -s none "${targets[@]/#/--bin=}" >/dev/null 2>&1 || cargo +nightly fuzz build -O -s none
+printf '%-18s %12s %8s %10s %8s %6s  %s\n' target executions seconds "exec/s" cov ft findings
+for target in "${targets[@]}"; do
+  log=logs/$target.log
+  mkdir -p "corpus/$target" "artifacts/$target"
+  start=$(date +%s)
+  # The corpus folder is read, and new inputs that add coverage are written to a scratch
+  # folder, so a long run does not flood the committed corpus.
+  mkdir -p "scratch/$target"
+  cargo +nightly fuzz run -O -s none "$target" "scratch/$target" "corpus/$target" -- \
+    -runs="$runs" -max_total_time="$seconds" -print_final_stats=1 \
+    -artifact_prefix="artifacts/$target/" >"$log" 2>&1
+  status=$?
+  elapsed=$(( $(date +%s) - start ))
+  executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  crashes=$(find "artifacts/$target" -type f | wc -l)
+  findings="none"
+  [ "$status" -ne 0 ] && findings="exit $status, $crashes artifact(s): $(grep -m1 -E 'panicked|ERROR' "$log" | cut -c1-120)"
+  printf '%-18s %12s %8s %10s %8s %6s  %s\n' "$target" "${executions:-?}" "$elapsed" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$findings"
+done
