@@ -3,6 +3,10 @@
 //! briefing, the seed with and without a 50-row table in each format, and the validation of
 //! the seed request. Run with `cargo bench`.
 
+/// The binary's allocator (see `src/main.rs`), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::Path;
 

@@ -2,15 +2,26 @@
 //! unary `Export` calls for T seconds, rotating through formats (and, with `--mix-sizes`,
 //! between an article and a ten-article collection), and it reports throughput, latency
 //! percentiles, errors by status code and, given `--server-pid`, the server's peak memory.
+//!
+//! With `--floor` it then loads the transport floor the same way: an echo gRPC service in
+//! this process that answers every call with the server's real reply for that request,
+//! kept from a first call, so the bytes on the wire are the same and only the work is
+//! missing. The ratio of the two throughputs is the figure to quote: it does not move with
+//! the machine as absolute rates do. With `--fresh-text` every request carries a serial in
+//! its headline and every paragraph, so no two requests share a paragraph and nothing a
+//! renderer caches per paragraph can be replayed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
 
 use crate::pb;
 use crate::pb::export_service_client::ExportServiceClient;
+use crate::pb::export_service_server::{ExportService, ExportServiceServer};
 
 /// Settings of `broadsheet bench`.
 #[derive(Debug, Args)]
@@ -37,6 +48,14 @@ pub(super) struct BenchArgs {
     /// Share one HTTP/2 connection between all clients instead of one each.
     #[arg(long)]
     shared_connection: bool,
+    /// Then load an in-process echo service that answers with the same replies, and print
+    /// the throughput as a share of that transport floor.
+    #[arg(long)]
+    floor: bool,
+    /// Put a serial in every request's headline and paragraphs, so every request is new
+    /// text.
+    #[arg(long)]
+    fresh_text: bool,
     /// The JSON request or article to send.
     input: PathBuf,
 }
@@ -96,14 +115,95 @@ fn request_mix(args: &BenchArgs, request: &pb::ExportRequest) -> Vec<pb::ExportR
 }
 
 async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String> {
-    let mix = std::sync::Arc::new(request_mix(&args, &request));
-    let endpoint = tonic::transport::Endpoint::from_shared(args.server.clone())
-        .map_err(|e| format!("--server {}: {e}", args.server))?;
+    let mix = Arc::new(request_mix(&args, &request));
+    let ours = drive(&args, &args.server, Arc::clone(&mix)).await?;
+    ours.print("", args.concurrency);
+    if let Some(pid) = args.server_pid {
+        match super::peak_rss_mb(&pid.to_string()) {
+            Some(mb) => println!("server peak resident memory: {mb:.1} MB"),
+            None => println!("server peak resident memory: unknown (no /proc/{pid}/status)"),
+        }
+    }
+    if args.floor {
+        let replies = record_replies(&args.server, &mix).await?;
+        let bytes: usize = replies.values().map(|r| r.content.len()).sum::<usize>() / replies.len();
+        let echo = Echo::start(replies).await?;
+        let floor = drive(&args, &echo.url(), mix).await?;
+        floor.print(
+            &format!("floor (echo, {bytes} bytes a reply) "),
+            args.concurrency,
+        );
+        println!(
+            "throughput: {:.1} % of the floor",
+            100.0 * ours.rate() / floor.rate().max(f64::MIN_POSITIVE)
+        );
+    }
+    Ok(())
+}
+
+/// What a load run saw.
+struct Outcome {
+    elapsed: f64,
+    /// Latencies of the calls that succeeded, sorted.
+    latencies: Vec<Duration>,
+    errors: BTreeMap<String, u64>,
+}
+
+impl Outcome {
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        let ok = self.latencies.len();
+        if ok == 0 {
+            return 0.0;
+        }
+        let index = ((ok as f64 * p).ceil() as usize).clamp(1, ok) - 1;
+        self.latencies[index].as_secs_f64() * 1000.0
+    }
+
+    fn print(&self, label: &str, concurrency: u32) {
+        println!(
+            "{label}concurrency {concurrency}  duration {:.1} s  ok {}  rate {:.0} req/s",
+            self.elapsed,
+            self.latencies.len(),
+            self.rate()
+        );
+        println!(
+            "{label}latency ms: p50 {:.3}  p95 {:.3}  p99 {:.3}  max {:.3}",
+            self.percentile(0.50),
+            self.percentile(0.95),
+            self.percentile(0.99),
+            self.percentile(1.0)
+        );
+        if self.errors.is_empty() {
+            println!("{label}errors: none");
+        } else {
+            let errors: Vec<String> = self
+                .errors
+                .iter()
+                .map(|(c, n)| format!("{c} {n}"))
+                .collect();
+            println!("{label}errors: {}", errors.join(", "));
+        }
+    }
+}
+
+/// Runs the clients against `server` for the configured time.
+async fn drive(
+    args: &BenchArgs,
+    server: &str,
+    mix: Arc<Vec<pb::ExportRequest>>,
+) -> Result<Outcome, String> {
+    let endpoint = tonic::transport::Endpoint::from_shared(server.to_owned())
+        .map_err(|e| format!("--server {server}: {e}"))?;
     let shared = endpoint
         .connect()
         .await
-        .map_err(|e| format!("cannot connect to {}: {e}", args.server))?;
+        .map_err(|e| format!("cannot connect to {server}: {e}"))?;
     let duration = Duration::from_secs_f64(args.duration);
+    let serial = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let until = started + duration;
     let mut clients = Vec::new();
@@ -114,9 +214,11 @@ async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String>
             endpoint
                 .connect()
                 .await
-                .map_err(|e| format!("cannot connect to {}: {e}", args.server))?
+                .map_err(|e| format!("cannot connect to {server}: {e}"))?
         };
-        let mix = std::sync::Arc::clone(&mix);
+        let mix = Arc::clone(&mix);
+        let serial = Arc::clone(&serial);
+        let fresh_text = args.fresh_text;
         let offset = clients.len();
         clients.push(tokio::spawn(async move {
             let mut client = ExportServiceClient::new(channel)
@@ -125,8 +227,11 @@ async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String>
             let mut tally = Tally::default();
             let mut n = offset;
             while Instant::now() < until {
-                let request = mix[n % mix.len()].clone();
+                let mut request = mix[n % mix.len()].clone();
                 n += 1;
+                if fresh_text {
+                    freshen(&mut request, serial.fetch_add(1, Ordering::Relaxed));
+                }
                 let sent = Instant::now();
                 match client.export(request).await {
                     Ok(_) => tally.latencies.push(sent.elapsed()),
@@ -151,37 +256,187 @@ async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String>
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.latencies.sort_unstable();
-    let ok = all.latencies.len();
-    let percentile = |p: f64| -> f64 {
-        if ok == 0 {
-            return 0.0;
+    Ok(Outcome {
+        elapsed,
+        latencies: all.latencies,
+        errors: all.errors,
+    })
+}
+
+/// Appends ` ·N` to the headline and to every paragraph (as a plain run after a formatted
+/// paragraph's spans): the request is new text, as every article a newsroom sends is.
+fn freshen(request: &mut pb::ExportRequest, serial: u64) {
+    let mark = format!(" \u{b7}{serial}");
+    let article = |article: &mut pb::Article| {
+        article.headline.push_str(&mark);
+        for block in &mut article.body {
+            if let Some(pb::block::Kind::Paragraph(paragraph)) = &mut block.kind {
+                if paragraph.spans.is_empty() {
+                    paragraph.text.push_str(&mark);
+                } else {
+                    paragraph.spans.push(pb::Span {
+                        text: mark.clone(),
+                        ..Default::default()
+                    });
+                }
+            }
         }
-        let index = ((ok as f64 * p).ceil() as usize).clamp(1, ok) - 1;
-        all.latencies[index].as_secs_f64() * 1000.0
     };
-    println!(
-        "concurrency {}  duration {elapsed:.1} s  ok {ok}  rate {:.0} req/s",
-        args.concurrency,
-        ok as f64 / elapsed
-    );
-    println!(
-        "latency ms: p50 {:.3}  p95 {:.3}  p99 {:.3}  max {:.3}",
-        percentile(0.50),
-        percentile(0.95),
-        percentile(0.99),
-        percentile(1.0)
-    );
-    if all.errors.is_empty() {
-        println!("errors: none");
-    } else {
-        let errors: Vec<String> = all.errors.iter().map(|(c, n)| format!("{c} {n}")).collect();
-        println!("errors: {}", errors.join(", "));
-    }
-    if let Some(pid) = args.server_pid {
-        match super::peak_rss_mb(&pid.to_string()) {
-            Some(mb) => println!("server peak resident memory: {mb:.1} MB"),
-            None => println!("server peak resident memory: unknown (no /proc/{pid}/status)"),
+    match &mut request.document {
+        Some(pb::export_request::Document::Article(a)) => article(a),
+        Some(pb::export_request::Document::Collection(c)) => {
+            c.articles.iter_mut().for_each(article)
         }
+        None => {}
     }
-    Ok(())
+}
+
+/// Which reply the echo gives a request: one per entry of the mix.
+fn reply_key(request: &pb::ExportRequest) -> (String, bool) {
+    (
+        request.format.clone(),
+        matches!(
+            request.document,
+            Some(pb::export_request::Document::Collection(_))
+        ),
+    )
+}
+
+/// The server's real reply to each entry of the mix.
+async fn record_replies(
+    server: &str,
+    mix: &[pb::ExportRequest],
+) -> Result<HashMap<(String, bool), pb::ExportResponse>, String> {
+    let mut client = ExportServiceClient::connect(server.to_owned())
+        .await
+        .map_err(|e| format!("cannot connect to {server}: {e}"))?
+        .max_decoding_message_size(usize::MAX)
+        .max_encoding_message_size(usize::MAX);
+    let mut replies = HashMap::new();
+    for request in mix {
+        let reply = client
+            .export(request.clone())
+            .await
+            .map_err(|status| format!("the reply to copy for the floor failed: {status}"))?;
+        replies.insert(reply_key(request), reply.into_inner());
+    }
+    Ok(replies)
+}
+
+/// The transport floor: a gRPC service in this process that answers each call with a
+/// recorded reply and does nothing else.
+struct Echo {
+    address: std::net::SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Echo {
+    async fn start(replies: HashMap<(String, bool), pb::ExportResponse>) -> Result<Self, String> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| format!("cannot start the echo service: {e}"))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| format!("cannot start the echo service: {e}"))?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let service = ExportServiceServer::new(EchoService {
+            replies: Arc::new(replies),
+        })
+        .max_decoding_message_size(usize::MAX)
+        .max_encoding_message_size(usize::MAX);
+        tokio::spawn(
+            tonic::transport::Server::builder()
+                .add_service(service)
+                .serve_with_incoming_shutdown(
+                    // As the real server sets it: without it, small replies wait for
+                    // delayed acknowledgements.
+                    tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
+                    async {
+                        let _ = stopped.await;
+                    },
+                ),
+        );
+        Ok(Echo {
+            address,
+            _stop: stop,
+        })
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+}
+
+struct EchoService {
+    replies: Arc<HashMap<(String, bool), pb::ExportResponse>>,
+}
+
+type Unimplemented<T> =
+    std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<T, tonic::Status>> + Send>>;
+
+#[tonic::async_trait]
+impl ExportService for EchoService {
+    async fn export(
+        &self,
+        request: tonic::Request<pb::ExportRequest>,
+    ) -> Result<tonic::Response<pb::ExportResponse>, tonic::Status> {
+        self.replies
+            .get(&reply_key(request.get_ref()))
+            .cloned()
+            .map(tonic::Response::new)
+            .ok_or_else(|| tonic::Status::not_found("no recorded reply for this request"))
+    }
+
+    type ExportStreamStream = Unimplemented<pb::ExportChunk>;
+
+    async fn export_stream(
+        &self,
+        _: tonic::Request<pb::ExportRequest>,
+    ) -> Result<tonic::Response<Self::ExportStreamStream>, tonic::Status> {
+        Err(tonic::Status::unimplemented("the echo answers Export only"))
+    }
+
+    type ExportBatchStream = Unimplemented<pb::BatchResult>;
+
+    async fn export_batch(
+        &self,
+        _: tonic::Request<tonic::Streaming<pb::ExportRequest>>,
+    ) -> Result<tonic::Response<Self::ExportBatchStream>, tonic::Status> {
+        Err(tonic::Status::unimplemented("the echo answers Export only"))
+    }
+
+    async fn list_formats(
+        &self,
+        _: tonic::Request<pb::ListFormatsRequest>,
+    ) -> Result<tonic::Response<pb::ListFormatsResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("the echo answers Export only"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_text_marks_the_headline_and_every_paragraph_and_keeps_spans() {
+        let mut request = crate::json::request_from_json(
+            r#"{"format":"text","article":{"headline":"H","body":[{"paragraph":{"text":"Putin met."}},{"paragraph":{"spans":[{"text":"Putin","strong":true},{"text":" met."}]}}]}}"#,
+        )
+        .unwrap();
+        freshen(&mut request, 7);
+        let Some(pb::export_request::Document::Article(article)) = &request.document else {
+            panic!("an article");
+        };
+        assert_eq!(article.headline, "H \u{b7}7");
+        let Some(pb::block::Kind::Paragraph(p)) = &article.body[0].kind else {
+            panic!("a paragraph");
+        };
+        assert_eq!(p.text, "Putin met. \u{b7}7");
+        let Some(pb::block::Kind::Paragraph(p)) = &article.body[1].kind else {
+            panic!("a paragraph");
+        };
+        assert_eq!(p.spans.len(), 3);
+        assert_eq!(p.spans[2].text, " \u{b7}7");
+        assert!(crate::model::ExportJob::try_from(request).is_ok());
+    }
 }

@@ -16,6 +16,7 @@ mod service;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,6 +41,10 @@ pub use service::{CHUNK_BYTES, ExportServer};
 
 /// How long a client gets to complete the TLS handshake.
 const TLS_HANDSHAKE: Duration = Duration::from_secs(10);
+
+/// How long a connection the server closes waits for the client to finish reading, after
+/// the last byte is written (a lingering close).
+const LINGER: Duration = Duration::from_secs(1);
 
 /// Everything the server needs to know, with defaults for a single machine.
 #[derive(Debug, Clone)]
@@ -155,6 +160,10 @@ pub async fn serve(
                     tracing::debug!(%error, "could not set TCP_NODELAY");
                 }
                 let service = TowerToHyperService::new(service.clone());
+                // A second handle on the socket, for the lingering close below, and a second
+                // watcher, so a drain waits for that too.
+                let socket = stream.as_fd().try_clone_to_owned().ok();
+                let lingering = graceful.watcher();
                 let watcher = graceful.watcher();
                 let http2 = http2.clone();
                 let tls = tls.clone();
@@ -181,6 +190,10 @@ pub async fn serve(
                     if let Err(error) = result {
                         tracing::debug!(%error, "connection ended with an error");
                     }
+                    if let Some(socket) = socket {
+                        linger(socket).await;
+                    }
+                    drop(lingering);
                 });
             }
             () = &mut shutdown => break,
@@ -273,4 +286,30 @@ async fn shutdown_signal() {
         let _ = interrupt.await;
     }
     tracing::info!("shutdown signal received");
+}
+
+/// Closes a connection the way a server must after writing a response: half-close it, then
+/// read and discard whatever the client still sends (window updates, a GOAWAY) until it
+/// closes its side or [`LINGER`] passes. Closing a socket with unread bytes in its receive
+/// buffer makes the kernel reset the connection, and a reset throws away the end of a
+/// response still in the send buffer: a large reply in flight at a drain would arrive cut.
+async fn linger(socket: OwnedFd) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = std::net::TcpStream::from(socket);
+    if socket.set_nonblocking(true).is_err() {
+        return;
+    }
+    let Ok(mut socket) = tokio::net::TcpStream::from_std(socket) else {
+        return;
+    };
+    let _ = socket.shutdown().await;
+    let mut discard = [0u8; 4096];
+    let _ = tokio::time::timeout(LINGER, async {
+        while let Ok(read) = socket.read(&mut discard).await {
+            if read == 0 {
+                break;
+            }
+        }
+    })
+    .await;
 }

@@ -24,6 +24,17 @@ pub(crate) enum Admission {
     Wait,
 }
 
+/// Where a render runs once it has its slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// On a blocking thread: every render that may take long.
+    Blocking,
+    /// On the async worker that took the call, for renders known to take well under a
+    /// millisecond (a plain-text article): handing them to another thread and back would
+    /// cost more than the work. They hold the same permits, so the limits are the same.
+    Inline,
+}
+
 /// Bounded execution of renders off the async runtime.
 #[derive(Debug)]
 pub(crate) struct RenderPool {
@@ -46,10 +57,12 @@ impl RenderPool {
         }
     }
 
-    /// Runs `work` on a blocking thread once a slot is free, unless `deadline` passes first.
+    /// Runs `work` once a slot is free, unless `deadline` passes first: on a blocking thread,
+    /// or inline for work that is known to be small.
     pub(crate) async fn run<T, F>(
         self: &Arc<Self>,
         admission: Admission,
+        place: Place,
         deadline: Option<Instant>,
         work: F,
     ) -> Result<T, Error>
@@ -87,6 +100,12 @@ impl RenderPool {
             let pool = Arc::clone(self);
             pool.in_flight.fetch_add(1, Ordering::Relaxed);
             metrics::gauge!(super::metrics::IN_FLIGHT).increment(1.0);
+            if place == Place::Inline {
+                let _permits = (queued, running);
+                let _count = InFlight(&pool);
+                return std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                    .unwrap_or(Err(Error::Panicked));
+            }
             let handle = tokio::task::spawn_blocking(move || {
                 let _permits = (queued, running);
                 let _count = InFlight(&pool);
@@ -153,7 +172,7 @@ mod tests {
         let busy = {
             let pool = Arc::clone(&pool);
             tokio::spawn(async move {
-                pool.run(Admission::FailFast, None, move || {
+                pool.run(Admission::FailFast, Place::Blocking, None, move || {
                     wait.recv().ok();
                     Ok(())
                 })
@@ -163,11 +182,13 @@ mod tests {
         while pool.in_flight() == 0 {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
-        let shed = pool.run(Admission::FailFast, None, || Ok(())).await;
+        let shed = pool
+            .run(Admission::FailFast, Place::Blocking, None, || Ok(()))
+            .await;
         assert!(matches!(shed, Err(Error::Overloaded { .. })));
         release.send(()).unwrap();
         busy.await.unwrap().unwrap();
-        pool.run(Admission::FailFast, None, || Ok(()))
+        pool.run(Admission::FailFast, Place::Blocking, None, || Ok(()))
             .await
             .unwrap();
     }
@@ -176,12 +197,15 @@ mod tests {
     async fn contains_a_panic_to_its_request() {
         let pool = Arc::new(RenderPool::new(1, 0));
         let crashed = pool
-            .run(Admission::FailFast, None, || -> Result<(), Error> {
-                panic!("renderer bug")
-            })
+            .run(
+                Admission::FailFast,
+                Place::Blocking,
+                None,
+                || -> Result<(), Error> { panic!("renderer bug") },
+            )
             .await;
         assert!(matches!(crashed, Err(Error::Panicked)));
-        pool.run(Admission::FailFast, None, || Ok(()))
+        pool.run(Admission::FailFast, Place::Blocking, None, || Ok(()))
             .await
             .unwrap();
     }
@@ -191,7 +215,9 @@ mod tests {
         let pool = Arc::new(RenderPool::new(1, 0));
         let past = Instant::now();
         tokio::time::sleep(Duration::from_millis(2)).await;
-        let result = pool.run(Admission::FailFast, Some(past), || Ok(())).await;
+        let result = pool
+            .run(Admission::FailFast, Place::Blocking, Some(past), || Ok(()))
+            .await;
         assert!(matches!(result, Err(Error::DeadlineExceeded)));
     }
 }

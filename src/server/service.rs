@@ -13,7 +13,7 @@ use tonic::{Code, Request, Response, Status, Streaming};
 
 use super::deadline::Deadline;
 use super::error::Error;
-use super::pool::{Admission, RenderPool};
+use super::pool::{Admission, Place, RenderPool};
 use crate::model::{ExportJob, Limits};
 use crate::pb;
 use crate::pipeline;
@@ -58,6 +58,22 @@ impl ExportServer {
         }
     }
 
+    /// Where a request renders: inline when it is a plain-text render of a request small
+    /// enough to take well under a millisecond, else on a blocking thread.
+    fn place_for(&self, request: &pb::ExportRequest) -> Place {
+        /// The largest request rendered inline: the seed article is 10 KB.
+        const INLINE_BYTES: usize = 64 * 1024;
+        let text = self
+            .registry
+            .resolve(request.format.trim())
+            .is_ok_and(|renderer| renderer.id() == "text");
+        if text && prost::Message::encoded_len(request) <= INLINE_BYTES {
+            Place::Inline
+        } else {
+            Place::Blocking
+        }
+    }
+
     /// Validates and renders one request in the pool.
     async fn export_one(
         &self,
@@ -67,8 +83,9 @@ impl ExportServer {
     ) -> Result<Exported, Error> {
         let registry = Arc::clone(&self.registry);
         let limits = self.limits;
+        let place = self.place_for(&request);
         self.pool
-            .run(admission, deadline, move || {
+            .run(admission, place, deadline, move || {
                 render(&registry, &limits, request, deadline)
             })
             .await

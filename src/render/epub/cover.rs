@@ -3,7 +3,7 @@
 //! reads on e-ink. It is a PNG, because Kindle and Kobo make their library thumbnails only
 //! from raster covers.
 
-use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
+use tiny_skia::{FillRule, Mask, PathBuilder, Rect, Transform};
 
 use crate::layout::{
     FontId, FontLibrary, PlacedGlyph, Run, Settings, ShapedLine, TextStyle, face, set_paragraph,
@@ -31,44 +31,39 @@ pub(super) fn generate(
     fonts: &FontLibrary,
     text: &CoverText<'_>,
 ) -> Result<(Vec<u8>, Vec<char>), String> {
-    let mut pixmap = Pixmap::new(WIDTH, HEIGHT).ok_or("the cover canvas could not be made")?;
-    pixmap.fill(tiny_skia::Color::WHITE);
+    // Ink coverage, one byte a pixel: 0 is paper, 255 is black. The PNG's palette maps it
+    // to gray, so the canvas is encoded as it is drawn, with no conversion.
+    let mut ink = Mask::new(WIDTH, HEIGHT).ok_or("the cover canvas could not be made")?;
     let mut missing = Vec::new();
-    let black = {
-        let mut paint = Paint::default();
-        paint.set_color_rgba8(0, 0, 0, 255);
-        paint.anti_alias = true;
-        paint
-    };
     let width = WIDTH as f32 - 2.0 * MARGIN;
 
     // Masthead: the publication between two rules.
     let mut y = MARGIN;
-    fill_rect(&mut pixmap, MARGIN, y, width, 10.0, &black);
+    fill_rect(&mut ink, MARGIN, y, width, 10.0);
     y += 40.0;
     if !text.masthead.is_empty() {
         let size = fit_size(fonts, text.masthead, &[FontId::SansBold], width, 64.0);
         let line = shape_line(fonts, text.masthead, &[FontId::SansBold], size, text.rtl);
         y += size;
-        draw_centered(&mut pixmap, &line, size, y, &black, &mut missing);
+        draw_centered(&mut ink, &line, size, y, &mut missing);
         y += size * 0.45;
     }
-    fill_rect(&mut pixmap, MARGIN, y, width, 3.0, &black);
+    fill_rect(&mut ink, MARGIN, y, width, 3.0);
 
     // The foot: a rule and the date; above it, the subtitle.
     let small_chain = [FontId::SerifRegular, FontId::SansRegular];
     let foot = HEIGHT as f32 - MARGIN;
-    fill_rect(&mut pixmap, MARGIN, foot - 90.0, width, 3.0, &black);
+    fill_rect(&mut ink, MARGIN, foot - 90.0, width, 3.0);
     if !text.date.is_empty() {
         let size = fit_size(fonts, text.date, &small_chain, width, 44.0);
         let line = shape_line(fonts, text.date, &small_chain, size, text.rtl);
-        draw_centered(&mut pixmap, &line, size, foot - 30.0, &black, &mut missing);
+        draw_centered(&mut ink, &line, size, foot - 30.0, &mut missing);
     }
     let mut bottom = foot - 150.0;
     if !text.subtitle.is_empty() {
         let size = fit_size(fonts, text.subtitle, &small_chain, width, 44.0);
         let line = shape_line(fonts, text.subtitle, &small_chain, size, text.rtl);
-        draw_centered(&mut pixmap, &line, size, bottom, &black, &mut missing);
+        draw_centered(&mut ink, &line, size, bottom, &mut missing);
         bottom -= 120.0;
     }
 
@@ -79,11 +74,11 @@ pub(super) fn generate(
     let block = leading * lines.len() as f32;
     let mut baseline = top + ((bottom - top) - block).max(0.0) / 2.0 + size * 0.9;
     for line in &lines {
-        draw_centered(&mut pixmap, line, size, baseline, &black, &mut missing);
+        draw_centered(&mut ink, line, size, baseline, &mut missing);
         baseline += leading;
     }
 
-    Ok((encode_gray_png(&pixmap)?, missing))
+    Ok((encode_png(&ink)?, missing))
 }
 
 /// The largest size, at most `max`, at which `text` fits on one line.
@@ -169,19 +164,23 @@ fn title_lines(
         .collect()
 }
 
-fn fill_rect(pixmap: &mut Pixmap, x: f32, y: f32, w: f32, h: f32, paint: &Paint<'_>) {
+fn fill_rect(ink: &mut Mask, x: f32, y: f32, w: f32, h: f32) {
     if let Some(rect) = Rect::from_xywh(x, y, w, h) {
-        pixmap.fill_rect(rect, paint, Transform::identity(), None);
+        ink.fill_path(
+            &PathBuilder::from_rect(rect),
+            FillRule::Winding,
+            true,
+            Transform::identity(),
+        );
     }
 }
 
 /// Draws a shaped line centred on the page with its baseline at `baseline`.
 fn draw_centered(
-    pixmap: &mut Pixmap,
+    ink: &mut Mask,
     line: &ShapedLine,
     size: f32,
     baseline: f32,
-    paint: &Paint<'_>,
     missing: &mut Vec<char>,
 ) {
     for &c in &line.missing {
@@ -203,7 +202,7 @@ fn draw_centered(
         face.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph.glyph_id), &mut sink);
     }
     if let Some(path) = builder.finish() {
-        pixmap.fill_path(&path, paint, FillRule::Winding, Transform::identity(), None);
+        ink.fill_path(&path, FillRule::Winding, true, Transform::identity());
     }
 }
 
@@ -247,21 +246,25 @@ impl rustybuzz::ttf_parser::OutlineBuilder for Outline<'_> {
     }
 }
 
-/// Encodes the (black on white) canvas as an 8-bit grayscale PNG.
-fn encode_gray_png(pixmap: &Pixmap) -> Result<Vec<u8>, String> {
-    // Black on white: every channel carries the same value, so red is the gray level.
-    let gray: Vec<u8> = pixmap.data().chunks_exact(4).map(|px| px[0]).collect();
-    let mut out = Vec::with_capacity(gray.len() / 8);
+/// Encodes the ink as an indexed PNG whose palette runs from white (no ink) to black (full
+/// ink): 8 bits a pixel, as small as 8-bit grayscale, with the canvas's bytes as they are.
+/// Rows are left unfiltered: the page is mostly long runs of paper, which deflate well as
+/// they are, and adaptive filtering would cost more than it saves.
+fn encode_png(ink: &Mask) -> Result<Vec<u8>, String> {
+    let palette: Vec<u8> = (0..=255u8).rev().flat_map(|level| [level; 3]).collect();
+    let mut out = Vec::with_capacity(64 * 1024);
     {
-        let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-        encoder.set_color(png::ColorType::Grayscale);
+        let mut encoder = png::Encoder::new(&mut out, ink.width(), ink.height());
+        encoder.set_color(png::ColorType::Indexed);
         encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_palette(palette);
         encoder.set_compression(png::Compression::Fast);
+        encoder.set_filter(png::Filter::NoFilter);
         let mut writer = encoder
             .write_header()
             .map_err(|e| format!("the cover could not be encoded: {e}"))?;
         writer
-            .write_image_data(&gray)
+            .write_image_data(ink.data())
             .map_err(|e| format!("the cover could not be encoded: {e}"))?;
     }
     Ok(out)
