@@ -16,5 +16,7 @@ COPY --from=build /src/target/release/broadsheet /usr/local/bin/broadsheet
 ENV BROADSHEET_LISTEN=0.0.0.0:50051 \
     BROADSHEET_LOG_FORMAT=json
 EXPOSE 50051
-USER nonroot:nonroot
+# The distroless image's nonroot user, by number: the kubelet can only verify runAsNonRoot
+# for a numeric user.
+USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/broadsheet"]

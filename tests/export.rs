@@ -1,12 +1,14 @@
 //! `broadsheet export` against real servers: balancing over two, failures named, resume,
-//! a server killed mid-run, bundles, and flat memory.
+//! a server killed mid-run, bundles, and flat memory; and faults at the edges: the disk
+//! filling up mid-run, a "server" that answers garbage or nothing, and one that stops
+//! answering in the middle of a batch.
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use broadsheet::layout::FontLibrary;
@@ -344,4 +346,384 @@ async fn memory_stays_flat_from_500_to_5000_inputs() {
         peaks[1] < peaks[0] * 1.3 + 4.0,
         "memory grew with the inputs: {peaks:?}"
     );
+}
+
+/// Where a fault test cannot run here: it fails under CI and skips loudly elsewhere.
+fn cannot_run(what: &str, why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{what} is required when CI=true: {why}");
+    }
+    eprintln!("\n*** SKIPPED: {what}: {why} ***\n");
+}
+
+/// Every entry of a folder, hidden ones (temporary files) included, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir).map_or_else(
+        |_| Vec::new(),
+        |d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        },
+    );
+    names.sort();
+    names
+}
+
+/// Runs `broadsheet export` with these arguments, killing it if it runs past `within`.
+async fn export_within(args: &[&str], within: Duration) -> (Output, Duration) {
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_broadsheet"))
+            .arg("export")
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        loop {
+            if child.try_wait().expect("waiting for export").is_some() {
+                break;
+            }
+            if started.elapsed() > within {
+                let _ = child.kill();
+                let output = child.wait_with_output().expect("export output");
+                panic!(
+                    "export {args:?} hung: killed after {within:?}:\n{}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let output = child.wait_with_output().expect("export output");
+        (output, started.elapsed())
+    })
+    .await
+    .expect("the export task")
+}
+
+/// A tmpfs mounted for one test and unmounted when dropped, even if the test fails.
+struct Tmpfs {
+    dir: PathBuf,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `bytes` at `dir` (created if need be), or says why it cannot.
+    fn mount(dir: &Path, bytes: u64) -> Result<Self, String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let output = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "mount -t tmpfs failed (it needs root or CAP_SYS_ADMIN): {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        Ok(Tmpfs {
+            dir: dir.to_owned(),
+        })
+    }
+
+    /// Gives the file system `bytes` in all.
+    fn resize(&self, bytes: u64) {
+        let status = Command::new("mount")
+            .args(["-o", &format!("remount,size={bytes}")])
+            .arg(&self.dir)
+            .status()
+            .expect("mount runs");
+        assert!(status.success(), "remounting {} failed", self.dir.display());
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let unmounted = Command::new("umount")
+            .arg(&self.dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !unmounted {
+            // Busy (a process of a failed test still inside): detach it now, free it later.
+            let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_fails_the_current_file_cleanly_and_keeps_the_earlier_ones() {
+    const INPUTS: usize = 6;
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    write_inputs(&inputs, INPUTS, 0);
+    let input = |i: usize| inputs.join(format!("article-{i:05}.json"));
+
+    // What each document must be, from a unary Export of the same input.
+    let mut client = server.client().await;
+    let mut expected = Vec::new();
+    for i in 0..INPUTS {
+        let text = std::fs::read_to_string(input(i)).unwrap();
+        let mut request = broadsheet::json::request_from_json(&text).unwrap();
+        request.format = "pdf".to_owned();
+        expected.push(client.export(request).await.unwrap().into_inner().content);
+    }
+
+    // Room for the first three documents and half of the fourth, in whole pages as tmpfs
+    // counts them.
+    let page: u64 = Command::new("getconf")
+        .arg("PAGESIZE")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(4096);
+    let pages = |bytes: &[u8]| (bytes.len() as u64).div_ceil(page);
+    let size = page
+        * (pages(&expected[0])
+            + pages(&expected[1])
+            + pages(&expected[2])
+            + pages(&expected[3]) / 2);
+    let out = dir.path().join("out");
+    let disk = match Tmpfs::mount(&out, size) {
+        Ok(disk) => disk,
+        Err(why) => return cannot_run("a small tmpfs to fill", &why),
+    };
+
+    // One item in flight at a time, so the documents are written in input order.
+    let url = server.url();
+    let args = [
+        "--server",
+        &url,
+        "--format",
+        "pdf",
+        "--concurrency",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        inputs.to_str().unwrap(),
+    ];
+    let (output, _) = export_within(&args, Duration::from_secs(120)).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprintln!("{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // The earlier documents are whole; nothing else is there, no temporary file either.
+    let written = entries(&out);
+    let fitted = written.len();
+    assert!(
+        (2..INPUTS).contains(&fitted),
+        "a few documents fit in {size} bytes and a later one does not: {written:?}"
+    );
+    let names: Vec<String> = (0..fitted).map(|i| format!("article-{i:05}.pdf")).collect();
+    assert_eq!(written, names, "the first {fitted} and nothing else");
+    for (i, name) in names.iter().enumerate() {
+        assert!(
+            std::fs::read(out.join(name)).unwrap() == expected[i],
+            "{name} is byte for byte the document Export gives"
+        );
+    }
+
+    // The summary names the current file and each later one, with the reason.
+    for i in fitted..INPUTS {
+        let line = format!(
+            "failed: {}: cannot write {}: No space left on device",
+            input(i).display(),
+            out.join(format!("article-{i:05}.pdf")).display()
+        );
+        assert!(stderr.contains(&line), "{line:?} is in:\n{stderr}");
+    }
+    let tally = format!("exported {fitted}, failed {}, skipped 0", INPUTS - fitted);
+    assert!(stderr.contains(&tally), "{tally:?} is in:\n{stderr}");
+
+    // Once there is room, a rerun writes only what failed.
+    disk.resize(64 * 1024 * 1024);
+    let (output, _) = export_within(&args, Duration::from_secs(120)).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let tally = format!("exported {}, failed 0, skipped {fitted}", INPUTS - fitted);
+    assert!(stderr.contains(&tally), "{tally:?} is in:\n{stderr}");
+    assert_eq!(entries(&out).len(), INPUTS);
+    for (i, bytes) in expected.iter().enumerate() {
+        assert!(std::fs::read(out.join(format!("article-{i:05}.pdf"))).unwrap() == *bytes);
+    }
+    drop(disk);
+}
+
+/// How a fake server answers a connection.
+#[derive(Clone, Copy, Debug)]
+enum Answer {
+    /// Bytes from a fixed pseudo-random sequence, then the connection closes.
+    Garbage,
+    /// An HTTP/1.1 error page, as a web server on the wrong port would send.
+    Http1,
+    /// Nothing, ever; the connection stays open.
+    Silence,
+}
+
+/// A TCP listener on 127.0.0.1:0 that reads a little of each connection and answers as
+/// told, on a thread of its own for the rest of the test process.
+fn fake_server(answer: Answer) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+            let mut buffer = [0u8; 1024];
+            let _ = stream.read(&mut buffer);
+            match answer {
+                Answer::Garbage => {
+                    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+                    let garbage: Vec<u8> = (0..8192)
+                        .map(|_| {
+                            state ^= state << 13;
+                            state ^= state >> 7;
+                            state ^= state << 17;
+                            state.to_le_bytes()[0]
+                        })
+                        .collect();
+                    let _ = stream.write_all(&garbage);
+                }
+                Answer::Http1 => {
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad Request",
+                    );
+                }
+                Answer::Silence => held.push(stream),
+            }
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_answering_garbage_or_nothing_is_a_clear_error_and_no_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    write_inputs(&inputs, 3, 0);
+    for answer in [Answer::Garbage, Answer::Http1, Answer::Silence] {
+        let url = fake_server(answer);
+        let out = dir.path().join(format!("out-{answer:?}"));
+        let bundle = out.join("briefing.pdf");
+        let one_each = [
+            "--server",
+            &url,
+            "--format",
+            "pdf",
+            "--timeout",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            inputs.to_str().unwrap(),
+        ];
+        let one_bundle = [
+            "--server",
+            &url,
+            "--format",
+            "pdf",
+            "--timeout",
+            "2",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            inputs.to_str().unwrap(),
+        ];
+        for args in [&one_each[..], &one_bundle[..]] {
+            let (output, took) = export_within(args, Duration::from_secs(60)).await;
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            eprintln!("{answer:?} ({took:.1?}): {}", stderr.trim());
+            assert_eq!(output.status.code(), Some(1), "{answer:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{answer:?}: {stderr}");
+            let last = stderr.lines().last().unwrap_or_default();
+            assert!(
+                last.starts_with("broadsheet: ")
+                    && last.contains(url.trim_start_matches("http://")),
+                "{answer:?}: one last line says what failed and names the server: {stderr}"
+            );
+            if let Answer::Silence = answer {
+                assert!(last.contains("--timeout 2 s"), "{answer:?}: {stderr}");
+                assert!(took < Duration::from_secs(20), "{answer:?} took {took:?}");
+            }
+            assert_eq!(entries(&out), Vec::<String>::new(), "{answer:?}: no files");
+        }
+    }
+}
+
+/// A text renderer whose renders hang until `released` (or a minute passes).
+struct Stalling {
+    released: Arc<AtomicBool>,
+}
+
+impl Renderer for Stalling {
+    fn id(&self) -> &str {
+        "text"
+    }
+    fn aliases(&self) -> &[&str] {
+        &[]
+    }
+    fn media_type(&self) -> &str {
+        "text/plain"
+    }
+    fn extension(&self) -> &str {
+        "txt"
+    }
+    fn description(&self) -> &str {
+        "plain text that never comes"
+    }
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Rendered, RenderError> {
+        let until = Instant::now() + Duration::from_secs(60);
+        while !self.released.load(Ordering::SeqCst) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        TextRenderer.render(cx)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_stops_answering_mid_batch_is_given_up_after_the_timeout() {
+    let released = Arc::new(AtomicBool::new(false));
+    let registry = Registry::new().with(Stalling {
+        released: Arc::clone(&released),
+    });
+    let server = TestServer::start_with(Config::default(), registry).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (inputs, out) = (dir.path().join("in"), dir.path().join("out"));
+    write_inputs(&inputs, 3, 0);
+    let url = server.url();
+    let args = [
+        "--server",
+        &url,
+        "--format",
+        "text",
+        "--timeout",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        inputs.to_str().unwrap(),
+    ];
+    let (output, took) = export_within(&args, Duration::from_secs(60)).await;
+    released.store(true, Ordering::SeqCst);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprintln!("({took:.1?}) {stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{url} sent no result within --timeout 2 s")),
+        "{stderr}"
+    );
+    for i in 0..3 {
+        let line = format!(
+            "failed: {}: no server was left to render it",
+            inputs.join(format!("article-{i:05}.json")).display()
+        );
+        assert!(stderr.contains(&line), "{line:?} is in:\n{stderr}");
+    }
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    assert_eq!(entries(&out), Vec::<String>::new());
 }

@@ -4,9 +4,10 @@
 //! and flow through a bounded channel, so memory stays flat however many there are. Each
 //! server gets one `ExportBatch` stream; its workers pull the next item when they have room,
 //! which spreads work by each server's speed. A server whose stream fails is taken out and
-//! the items it had in flight go back to the others. Documents are written atomically
-//! (temporary file, then rename), and outputs that already exist are skipped unless
-//! `--force`, so an interrupted run resumes where it stopped.
+//! the items it had in flight go back to the others, and so does a server that answers
+//! nothing for `--timeout`. Documents are written atomically (temporary file, then rename;
+//! a failed write removes its temporary file), and outputs that already exist are skipped
+//! unless `--force`, so an interrupted run resumes where it stopped.
 
 use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
@@ -50,6 +51,11 @@ pub(super) struct ExportArgs {
     /// Write documents even where they already exist.
     #[arg(long)]
     force: bool,
+    /// How long a server may take to answer, in seconds: the format list, each result of a
+    /// batch while items are in flight, and a `--bundle`'s render. Connecting has its own
+    /// 10 s limit.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    timeout: u64,
     /// An e-reader profile for EPUB output: image size and colour for the device.
     #[arg(long, value_enum, default_value_t = Profile::Generic)]
     profile: Profile,
@@ -253,14 +259,25 @@ async fn connect(
 
 /// The format's file extension, from the first server's format list.
 async fn extension(
+    server: &str,
     client: &mut ExportServiceClient<tonic::transport::Channel>,
     access: &Access,
     format: &str,
+    timeout: Duration,
 ) -> Result<String, String> {
-    let formats = client
-        .list_formats(access.request(pb::ListFormatsRequest {}))
-        .await
-        .map_err(|e| format!("cannot list formats: {}", e.message()))?
+    let listed = tokio::time::timeout(
+        timeout,
+        client.list_formats(access.request(pb::ListFormatsRequest {})),
+    )
+    .await
+    .map_err(|_| {
+        format!(
+            "cannot list formats from {server}: no answer within --timeout {} s",
+            timeout.as_secs()
+        )
+    })?;
+    let formats = listed
+        .map_err(|e| format!("cannot list formats from {server}: {}", e.message()))?
         .into_inner()
         .formats;
     let wanted = format.trim().to_lowercase();
@@ -277,7 +294,9 @@ async fn extension(
         })
 }
 
-/// Writes a file atomically: a temporary file beside it, then a rename.
+/// Writes a file atomically: a temporary file beside it, then a rename. If any step fails
+/// (a full disk, say), the temporary file is removed, so nothing is left behind and a file
+/// under `path` is always whole.
 fn write_atomically(path: &Path, content: &[u8]) -> std::io::Result<()> {
     let folder = path
         .parent()
@@ -288,13 +307,16 @@ fn write_atomically(path: &Path, content: &[u8]) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temporary = folder.join(format!(".{name}.{}.partial", std::process::id()));
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(content)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&temporary, path).inspect_err(|_| {
+    let written = std::fs::File::create(&temporary).and_then(|mut file| {
+        file.write_all(content)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temporary, path)
+    });
+    if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
-    })
+    }
+    written
 }
 
 async fn export(args: ExportArgs) -> Result<(), String> {
@@ -312,10 +334,11 @@ async fn export(args: ExportArgs) -> Result<(), String> {
             Err(why) => eprintln!("broadsheet: {why}; going on without it"),
         }
     }
-    let Some((_, first)) = clients.first_mut() else {
+    let Some((server, first)) = clients.first_mut() else {
         return Err("no server could be reached".to_owned());
     };
-    let extension = extension(first, &access, &args.format).await?;
+    let timeout = Duration::from_secs(args.timeout);
+    let extension = extension(server, first, &access, &args.format, timeout).await?;
 
     let tally = Arc::new(Tally::default());
     let total = if from_stdin {
@@ -354,6 +377,7 @@ async fn export(args: ExportArgs) -> Result<(), String> {
             Arc::clone(&tally),
             progress.clone(),
             args.force,
+            timeout,
         )));
     }
     let reporter = tokio::spawn(progress.clone().report(Arc::clone(&tally)));
@@ -490,9 +514,13 @@ impl Shared {
     }
 }
 
-type Pending = Arc<std::sync::Mutex<HashMap<String, (Item, tokio::sync::OwnedSemaphorePermit)>>>;
+/// Items sent to a server and not yet answered, by request id, with when each was sent.
+type Pending =
+    Arc<std::sync::Mutex<HashMap<String, (Item, tokio::sync::OwnedSemaphorePermit, Instant)>>>;
 
-/// Feeds one server's `ExportBatch` stream and writes what comes back.
+/// Feeds one server's `ExportBatch` stream and writes what comes back. A server that sends
+/// no result for `timeout` while items are in flight is given up like one whose stream broke.
+#[allow(clippy::too_many_arguments)]
 async fn serve_items(
     server: String,
     mut client: ExportServiceClient<tonic::transport::Channel>,
@@ -501,18 +529,29 @@ async fn serve_items(
     tally: Arc<Tally>,
     progress: Progress,
     force: bool,
+    timeout: Duration,
 ) {
     let (requests_tx, requests_rx) = mpsc::channel::<pb::ExportRequest>(4);
     let pending: Pending = Arc::default();
-    let mut results = match client
-        .export_batch(access.request(tokio_stream::wrappers::ReceiverStream::new(requests_rx)))
-        .await
-    {
-        Ok(response) => response.into_inner(),
-        Err(status) => {
+    let opened = tokio::time::timeout(
+        timeout,
+        client
+            .export_batch(access.request(tokio_stream::wrappers::ReceiverStream::new(requests_rx))),
+    )
+    .await;
+    let mut results = match opened {
+        Ok(Ok(response)) => response.into_inner(),
+        Ok(Err(status)) => {
             progress.note(&format!(
                 "{server} refused the batch stream: {}; going on without it",
                 status.message()
+            ));
+            return;
+        }
+        Err(_) => {
+            progress.note(&format!(
+                "{server} did not open the batch stream within --timeout {} s; going on without it",
+                timeout.as_secs()
             ));
             return;
         }
@@ -538,7 +577,7 @@ async fn serve_items(
                 pending
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(id, (item, permit));
+                    .insert(id, (item, permit, Instant::now()));
                 if requests_tx.send(request).await.is_err() {
                     break;
                 }
@@ -547,7 +586,33 @@ async fn serve_items(
         })
     };
     let mut failed = false;
-    while let Some(result) = results.next().await {
+    // How often to look whether the server has gone quiet with work in flight.
+    let tick = timeout.min(Duration::from_secs(1));
+    let mut last_answer = Instant::now();
+    loop {
+        let result = match tokio::time::timeout(tick, results.next()).await {
+            Ok(Some(result)) => result,
+            Ok(None) => break,
+            Err(_) => {
+                // Quiet since its last result, or since the oldest item in flight was sent.
+                let oldest = pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .values()
+                    .map(|(_, _, sent)| *sent)
+                    .min();
+                if oldest.is_some_and(|sent| last_answer.max(sent).elapsed() >= timeout) {
+                    progress.note(&format!(
+                        "{server} sent no result within --timeout {} s; its unfinished items go to the other servers",
+                        timeout.as_secs()
+                    ));
+                    failed = true;
+                    break;
+                }
+                continue;
+            }
+        };
+        last_answer = Instant::now();
         let result = match result {
             Ok(result) => result,
             Err(status) => {
@@ -563,7 +628,7 @@ async fn serve_items(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&result.request_id);
-        let Some((item, permit)) = entry else {
+        let Some((item, permit, _)) = entry else {
             continue;
         };
         match result.outcome {
@@ -606,7 +671,7 @@ async fn serve_items(
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .drain()
-        .map(|(_, (item, _permit))| item)
+        .map(|(_, (item, _permit, _))| item)
         .collect();
     if !unanswered.is_empty() && !failed {
         progress.note(&format!(
@@ -778,6 +843,7 @@ async fn bundle(args: ExportArgs) -> Result<(), String> {
         },
     );
     let access = Access::from_args(&args)?;
+    let timeout = Duration::from_secs(args.timeout);
     let mut last_error = String::from("no server could be reached");
     for server in &args.servers {
         let mut client = match connect(server, &access).await {
@@ -787,7 +853,10 @@ async fn bundle(args: ExportArgs) -> Result<(), String> {
                 continue;
             }
         };
-        match client.export(access.request(request.clone())).await {
+        // The deadline travels to the server too, which then stops rendering.
+        let mut call = access.request(request.clone());
+        call.set_timeout(timeout);
+        match client.export(call).await {
             Ok(response) => {
                 let document = response.into_inner();
                 for warning in &document.warnings {
@@ -813,6 +882,18 @@ async fn bundle(args: ExportArgs) -> Result<(), String> {
                     }
                 }
                 return Err(why);
+            }
+            Err(status)
+                if matches!(
+                    status.code(),
+                    tonic::Code::DeadlineExceeded | tonic::Code::Cancelled
+                ) =>
+            {
+                last_error = format!(
+                    "{server}: no document within --timeout {} s ({})",
+                    timeout.as_secs(),
+                    status.message()
+                );
             }
             Err(status) => last_error = format!("{server}: {}", status.message()),
         }
