@@ -113,11 +113,7 @@ impl FontLibrary {
                 SettingError::new(Setting::FontDirs, format!("{}: {e}", dir.display()))
             })?;
             for path in font_files(dir) {
-                let added = load_font_file(&mut database, &path);
-                if added.is_empty() {
-                    tracing::warn!(font = %path.display(), "ignoring a file in font_dirs that is not a usable font");
-                }
-                for id in added {
+                for id in load_font_file(&mut database, &path) {
                     let why = database
                         .with_face_data(id, unusable)
                         .unwrap_or(Some("the font file could not be read"));
@@ -397,14 +393,18 @@ fn load_font_file(database: &mut fontdb::Database, path: &Path) -> Vec<fontdb::I
         }
     }
     let before: std::collections::HashSet<fontdb::ID> = database.faces().map(|f| f.id).collect();
-    if database.load_font_file(path).is_err() {
-        return Vec::new();
+    let added: Vec<fontdb::ID> = match database.load_font_file(path) {
+        Ok(()) => database
+            .faces()
+            .map(|f| f.id)
+            .filter(|id| !before.contains(id))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    if added.is_empty() {
+        tracing::warn!(font = %path.display(), "ignoring a file in font_dirs that is not a usable font");
     }
-    database
-        .faces()
-        .map(|f| f.id)
-        .filter(|id| !before.contains(id))
-        .collect()
+    added
 }
 
 /// Indexes font bytes as [`load_font_file`] indexes a file, for the font fuzz target.
