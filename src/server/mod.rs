@@ -160,8 +160,9 @@ pub async fn serve(
                     tracing::debug!(%error, "could not set TCP_NODELAY");
                 }
                 let service = TowerToHyperService::new(service.clone());
-                // A second handle on the socket, for the lingering close below, and a second
-                // watcher, so a drain waits for that too.
+                // A second handle on the socket, for the lingering close below (it costs a
+                // second file descriptor per connection), and a second watcher, so a drain
+                // waits for that too.
                 let socket = stream.as_fd().try_clone_to_owned().ok();
                 let lingering = graceful.watcher();
                 let watcher = graceful.watcher();
@@ -203,7 +204,8 @@ pub async fn serve(
     health
         .set_not_serving::<ExportServiceServer<ExportServer>>()
         .await;
-    let open = graceful.count();
+    // Two watchers per connection being served (one while it lingers).
+    let open = graceful.count().div_ceil(2);
     tracing::info!(
         connections = open,
         grace_s = config.grace_period.as_secs_f64(),

@@ -58,8 +58,9 @@ impl ExportServer {
         }
     }
 
-    /// Where a request renders: inline when it is a plain-text render of a request small
-    /// enough to take well under a millisecond, else on a blocking thread.
+    /// Where a request renders: inline when it is a plain-text render of a small request
+    /// of structured blocks, which takes well under a millisecond, else on a blocking
+    /// thread. An HTML or Markdown body is imported first, which can take longer.
     fn place_for(&self, request: &pb::ExportRequest) -> Place {
         /// The largest request rendered inline: the seed article is 10 KB.
         const INLINE_BYTES: usize = 64 * 1024;
@@ -67,7 +68,13 @@ impl ExportServer {
             .registry
             .resolve(request.format.trim())
             .is_ok_and(|renderer| renderer.id() == "text");
-        if text && prost::Message::encoded_len(request) <= INLINE_BYTES {
+        let structured = |a: &pb::Article| a.body_html.is_empty() && a.body_markdown.is_empty();
+        let plain = match &request.document {
+            Some(pb::export_request::Document::Article(article)) => structured(article),
+            Some(pb::export_request::Document::Collection(c)) => c.articles.iter().all(structured),
+            None => true,
+        };
+        if text && plain && prost::Message::encoded_len(request) <= INLINE_BYTES {
             Place::Inline
         } else {
             Place::Blocking
@@ -83,7 +90,11 @@ impl ExportServer {
     ) -> Result<Exported, Error> {
         let registry = Arc::clone(&self.registry);
         let limits = self.limits;
-        let place = self.place_for(&request);
+        // Batch items share one task, so they always go to the pool to run in parallel.
+        let place = match admission {
+            Admission::FailFast => self.place_for(&request),
+            Admission::Wait => Place::Blocking,
+        };
         self.pool
             .run(admission, place, deadline, move || {
                 render(&registry, &limits, request, deadline)

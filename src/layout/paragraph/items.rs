@@ -149,7 +149,13 @@ impl<'a> Builder<'a> {
             let first = self.fragments.len();
             self.shape_range(text, piece.clone());
             let width: f32 = self.fragments[first..].iter().map(|f| f.width).sum();
-            if width <= self.settings.width {
+            // A piece the word goes on from must leave room for the hyphen drawn after it.
+            let hyphen = if i + 1 < pieces.len() {
+                advance_of(style, '-')
+            } else {
+                0.0
+            };
+            if width + hyphen <= self.settings.width {
                 self.push_boxes(first);
             } else {
                 // Wider than the measure: allow breaks between graphemes, at a price.
