@@ -369,26 +369,32 @@ class Alternatives:
         self.last: dict[str, bytes] = {}
 
     def typst_pdf(self, doc: dict, name: str, opts) -> dict:
-        def run(n):
-            source = typst_doc(fresh(doc, n), self.preamble).encode()
-            start = time.perf_counter()
-            pdf = self.compiler.compile(input=source, format="pdf")  # pdf_tags=True by default
-            took = time.perf_counter() - start
-            self.last[name] = pdf
-            self.serial = n
-            return took
-
-        result = timed(run, opts.min_reps, opts.min_seconds, opts.max_seconds)
-        path = self.work / f"{name}.pdf"
-        path.write_bytes(self.last[name])
-        result["check"] = check_pdf_serial(path, self.serial)
-        return result
+        return self._time_pdf(
+            name,
+            opts,
+            lambda n: typst_doc(fresh(doc, n), self.preamble).encode(),
+            # pdf_tags=True by default
+            lambda source: self.compiler.compile(input=source, format="pdf"),
+        )
 
     def weasy_pdf(self, doc: dict, name: str, opts) -> dict:
+        return self._time_pdf(
+            name,
+            opts,
+            lambda n: html_doc(fresh(doc, n), self.css),
+            lambda source: self.weasyprint.HTML(string=source).write_pdf(
+                font_config=self.font_config, pdf_tags=True
+            ),
+        )
+
+    def _time_pdf(self, name: str, opts, source_of, render) -> dict:
+        """Times `render` on fresh source for every repetition (making the source is not
+        timed), keeps the last PDF and checks that it holds the last serial."""
+
         def run(n):
-            source = html_doc(fresh(doc, n), self.css)
+            source = source_of(n)
             start = time.perf_counter()
-            pdf = self.weasyprint.HTML(string=source).write_pdf(font_config=self.font_config, pdf_tags=True)
+            pdf = render(source)
             took = time.perf_counter() - start
             self.last[name] = pdf
             self.serial = n
