@@ -7,7 +7,13 @@
 #   bash fuzz/run.sh RUNS SECONDS TARGET...
 #
 # RUNS is the number of executions to stop at, SECONDS the time limit for each target
-# (whichever comes first). Without targets it runs them all, cheapest first.
+# (whichever comes first; 0 is no limit, so a run paused with SIGSTOP still counts its
+# executions). Without targets it runs them all, cheapest first.
+#
+# Inputs are capped per target (libFuzzer's -max_len): the renderers' cost grows with the
+# input, and a longer input mostly repeats what a short one reaches. The validators keep
+# libFuzzer's default, the largest seed (the hostile fixture), since their limits are
+# about size; the corpus replay in `cargo test` still runs every seed at full length.
 set -uo pipefail
 cd "$(dirname "$0")"
 runs=${1:-10000000}
@@ -27,8 +33,13 @@ for target in "${targets[@]}"; do
   # The corpus folder is read, and new inputs that add coverage are written to a scratch
   # folder, so a long run does not flood the committed corpus.
   mkdir -p "scratch/$target"
+  case $target in
+    validate_protobuf | validate_json | font) max_len=() ;;
+    paragraph) max_len=(-max_len=1024) ;;
+    *) max_len=(-max_len=4096) ;;
+  esac
   cargo +nightly fuzz run -O -s none "$target" "scratch/$target" "corpus/$target" -- \
-    -runs="$runs" -max_total_time="$seconds" -print_final_stats=1 \
+    -runs="$runs" -max_total_time="$seconds" "${max_len[@]}" -print_final_stats=1 \
     -artifact_prefix="artifacts/$target/" >"$log" 2>&1
   status=$?
   elapsed=$(( $(date +%s) - start ))
