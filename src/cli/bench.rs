@@ -4,9 +4,9 @@
 //! percentiles, errors by status code and, given `--server-pid`, the server's peak memory.
 //!
 //! With `--floor` it then loads the transport floor the same way: an echo gRPC service in
-//! this process that answers every call with the server's real reply for that request,
-//! kept from a first call, so the bytes on the wire are the same and only the work is
-//! missing. The ratio of the two throughputs is the figure to quote: it does not move with
+//! this process, on threads of its own as a server's are, that answers every call with the
+//! server's real reply for that request, kept from a first call, so the bytes on the wire
+//! are the same and only the work is missing. The ratio of the two throughputs is the figure to quote: it does not move with
 //! the machine as absolute rates do. With `--fresh-text` every request carries a serial in
 //! its headline and every paragraph, so no two requests share a paragraph and nothing a
 //! renderer caches per paragraph can be replayed.
@@ -127,7 +127,7 @@ async fn load(args: BenchArgs, request: pb::ExportRequest) -> Result<(), String>
     if args.floor {
         let replies = record_replies(&args.server, &mix).await?;
         let bytes: usize = replies.values().map(|r| r.content.len()).sum::<usize>() / replies.len();
-        let echo = Echo::start(replies).await?;
+        let echo = Echo::start(replies)?;
         let floor = drive(&args, &echo.url(), mix).await?;
         floor.print(
             &format!("floor (echo, {bytes} bytes a reply) "),
@@ -324,46 +324,63 @@ async fn record_replies(
 }
 
 /// The transport floor: a gRPC service in this process that answers each call with a
-/// recorded reply and does nothing else.
+/// recorded reply and does nothing else. It runs on a runtime of its own, with as many
+/// worker threads as the server's (one per core), so a call crosses threads as it does
+/// between the clients and a server: an echo on the clients' own runtime answers from the
+/// thread that sent the call, which no server can do, and measures the scheduler rather than
+/// the transport.
 struct Echo {
     address: std::net::SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Echo {
-    async fn start(replies: HashMap<(String, bool), pb::ExportResponse>) -> Result<Self, String> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| format!("cannot start the echo service: {e}"))?;
-        let address = listener
-            .local_addr()
-            .map_err(|e| format!("cannot start the echo service: {e}"))?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    fn start(replies: HashMap<(String, bool), pb::ExportResponse>) -> Result<Self, String> {
+        let failed = |e: std::io::Error| format!("cannot start the echo service: {e}");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(failed)?;
+        listener.set_nonblocking(true).map_err(failed)?;
+        let address = listener.local_addr().map_err(failed)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("echo")
+            .enable_all()
+            .build()
+            .map_err(failed)?;
         let service = ExportServiceServer::new(EchoService {
             replies: Arc::new(replies),
         })
         .max_decoding_message_size(usize::MAX)
         .max_encoding_message_size(usize::MAX);
-        tokio::spawn(
+        let listener = {
+            // Registered with the echo's own runtime, whose threads will serve it.
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(failed)?
+        };
+        runtime.spawn(
             tonic::transport::Server::builder()
                 .add_service(service)
-                .serve_with_incoming_shutdown(
-                    // As the real server sets it: without it, small replies wait for
-                    // delayed acknowledgements.
+                // As the real server sets it: without it, small replies wait for delayed
+                // acknowledgements.
+                .serve_with_incoming(
                     tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
-                    async {
-                        let _ = stopped.await;
-                    },
                 ),
         );
         Ok(Echo {
             address,
-            _stop: stop,
+            runtime: Some(runtime),
         })
     }
 
     fn url(&self) -> String {
         format!("http://{}", self.address)
+    }
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        // Inside the clients' runtime, so without waiting for the echo's threads.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 
