@@ -3,7 +3,9 @@
 //! reads on e-ink. It is a PNG, because Kindle and Kobo make their library thumbnails only
 //! from raster covers.
 
-use tiny_skia::{FillRule, Mask, PathBuilder, Rect, Transform};
+use std::cell::RefCell;
+
+use ab_glyph_rasterizer::{Point, Rasterizer, point};
 
 use crate::layout::{
     FontId, FontLibrary, PlacedGlyph, Run, Settings, ShapedLine, TextStyle, face, set_paragraph,
@@ -31,39 +33,57 @@ pub(super) fn generate(
     fonts: &FontLibrary,
     text: &CoverText<'_>,
 ) -> Result<(Vec<u8>, Vec<char>), String> {
-    // Ink coverage, one byte a pixel: 0 is paper, 255 is black. The PNG's palette maps it
-    // to gray, so the canvas is encoded as it is drawn, with no conversion.
-    let mut ink = Mask::new(WIDTH, HEIGHT).ok_or("the cover canvas could not be made")?;
+    CANVAS.with_borrow_mut(|canvas| {
+        canvas.clear();
+        canvas.resize(WIDTH as usize * HEIGHT as usize, 0);
+        let mut ink = Ink {
+            pixels: canvas,
+            rasterizer: Rasterizer::new(0, 0),
+            outline: Vec::new(),
+        };
+        let missing = draw(&mut ink, fonts, text);
+        Ok((encode_png(ink.pixels)?, missing))
+    })
+}
+
+thread_local! {
+    /// The canvas, kept between covers: a fresh 1.6 MB buffer costs the kernel a page fault
+    /// and a page clearing for each 4 KiB of it, every cover. One per render thread.
+    static CANVAS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Draws the cover's text and rules and returns the characters no font could draw.
+fn draw(ink: &mut Ink<'_>, fonts: &FontLibrary, text: &CoverText<'_>) -> Vec<char> {
     let mut missing = Vec::new();
     let width = WIDTH as f32 - 2.0 * MARGIN;
 
     // Masthead: the publication between two rules.
     let mut y = MARGIN;
-    fill_rect(&mut ink, MARGIN, y, width, 10.0);
+    ink.fill_rect(MARGIN, y, width, 10.0);
     y += 40.0;
     if !text.masthead.is_empty() {
         let size = fit_size(fonts, text.masthead, &[FontId::SansBold], width, 64.0);
         let line = shape_line(fonts, text.masthead, &[FontId::SansBold], size, text.rtl);
         y += size;
-        draw_centered(&mut ink, &line, size, y, &mut missing);
+        ink.draw_centered(&line, size, y, &mut missing);
         y += size * 0.45;
     }
-    fill_rect(&mut ink, MARGIN, y, width, 3.0);
+    ink.fill_rect(MARGIN, y, width, 3.0);
 
     // The foot: a rule and the date; above it, the subtitle.
     let small_chain = [FontId::SerifRegular, FontId::SansRegular];
     let foot = HEIGHT as f32 - MARGIN;
-    fill_rect(&mut ink, MARGIN, foot - 90.0, width, 3.0);
+    ink.fill_rect(MARGIN, foot - 90.0, width, 3.0);
     if !text.date.is_empty() {
         let size = fit_size(fonts, text.date, &small_chain, width, 44.0);
         let line = shape_line(fonts, text.date, &small_chain, size, text.rtl);
-        draw_centered(&mut ink, &line, size, foot - 30.0, &mut missing);
+        ink.draw_centered(&line, size, foot - 30.0, &mut missing);
     }
     let mut bottom = foot - 150.0;
     if !text.subtitle.is_empty() {
         let size = fit_size(fonts, text.subtitle, &small_chain, width, 44.0);
         let line = shape_line(fonts, text.subtitle, &small_chain, size, text.rtl);
-        draw_centered(&mut ink, &line, size, bottom, &mut missing);
+        ink.draw_centered(&line, size, bottom, &mut missing);
         bottom -= 120.0;
     }
 
@@ -74,11 +94,10 @@ pub(super) fn generate(
     let block = leading * lines.len() as f32;
     let mut baseline = top + ((bottom - top) - block).max(0.0) / 2.0 + size * 0.9;
     for line in &lines {
-        draw_centered(&mut ink, line, size, baseline, &mut missing);
+        ink.draw_centered(line, size, baseline, &mut missing);
         baseline += leading;
     }
-
-    Ok((encode_png(&ink)?, missing))
+    missing
 }
 
 /// The largest size, at most `max`, at which `text` fits on one line.
@@ -164,97 +183,207 @@ fn title_lines(
         .collect()
 }
 
-fn fill_rect(ink: &mut Mask, x: f32, y: f32, w: f32, h: f32) {
-    if let Some(rect) = Rect::from_xywh(x, y, w, h) {
-        ink.fill_path(
-            &PathBuilder::from_rect(rect),
-            FillRule::Winding,
-            true,
-            Transform::identity(),
-        );
+/// Ink coverage, one byte a pixel, row by row: 0 is paper, 255 is black. The PNG's palette
+/// maps it to gray, so the canvas is encoded as it is drawn, with no conversion.
+///
+/// Shapes are rasterised one at a time into a coverage grid the size of their bounding box
+/// (`ab_glyph_rasterizer`, exact area coverage, as font renderers draw glyphs), then laid on
+/// the canvas as ink over ink, so glyphs that touch or overlap darken as one shape would.
+struct Ink<'a> {
+    pixels: &'a mut Vec<u8>,
+    rasterizer: Rasterizer,
+    /// The current shape, in canvas pixels: straight and quadratic and cubic segments.
+    outline: Vec<Segment>,
+}
+
+/// A piece of an outline: its start, its control points and its end.
+#[derive(Clone, Copy)]
+enum Segment {
+    Line([Point; 2]),
+    Quad([Point; 3]),
+    Cubic([Point; 4]),
+}
+
+impl Segment {
+    /// The points that bound it: a curve stays inside the hull of its control points.
+    fn points(&self) -> &[Point] {
+        match self {
+            Segment::Line(points) => points,
+            Segment::Quad(points) => points,
+            Segment::Cubic(points) => points,
+        }
     }
 }
 
-/// Draws a shaped line centred on the page with its baseline at `baseline`.
-fn draw_centered(
-    ink: &mut Mask,
-    line: &ShapedLine,
-    size: f32,
-    baseline: f32,
-    missing: &mut Vec<char>,
-) {
-    for &c in &line.missing {
-        crate::layout::note_missing(missing, c);
+impl Ink<'_> {
+    fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
+        let corners = [
+            point(x, y),
+            point(x + w, y),
+            point(x + w, y + h),
+            point(x, y + h),
+        ];
+        self.outline.clear();
+        for (i, &from) in corners.iter().enumerate() {
+            self.outline
+                .push(Segment::Line([from, corners[(i + 1) % corners.len()]]));
+        }
+        self.fill();
     }
-    let left = (WIDTH as f32 - line.width) / 2.0;
-    let mut builder = PathBuilder::new();
-    // Glyph 0 is `.notdef`, the empty box: a missing character is left out (and reported),
-    // never drawn as a box.
-    for glyph in line.glyphs.iter().filter(|g| g.glyph_id != 0) {
-        let face = face(glyph.font);
-        let scale = size / f32::from(face.units_per_em() as u16);
-        let mut sink = Outline {
-            builder: &mut builder,
-            x: left + glyph.x,
-            y: baseline - glyph.y,
-            scale,
-        };
-        face.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph.glyph_id), &mut sink);
+
+    /// Draws a shaped line centred on the page with its baseline at `baseline`.
+    fn draw_centered(
+        &mut self,
+        line: &ShapedLine,
+        size: f32,
+        baseline: f32,
+        missing: &mut Vec<char>,
+    ) {
+        for &c in &line.missing {
+            crate::layout::note_missing(missing, c);
+        }
+        let left = (WIDTH as f32 - line.width) / 2.0;
+        // Glyph 0 is `.notdef`, the empty box: a missing character is left out (and
+        // reported), never drawn as a box.
+        for glyph in line.glyphs.iter().filter(|g| g.glyph_id != 0) {
+            let face = face(glyph.font);
+            let scale = size / f32::from(face.units_per_em() as u16);
+            self.outline.clear();
+            let mut sink = Outline {
+                outline: &mut self.outline,
+                x: left + glyph.x,
+                y: baseline - glyph.y,
+                scale,
+                start: point(0.0, 0.0),
+                last: point(0.0, 0.0),
+            };
+            face.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph.glyph_id), &mut sink);
+            self.fill();
+        }
     }
-    if let Some(path) = builder.finish() {
-        ink.fill_path(&path, FillRule::Winding, true, Transform::identity());
+
+    /// Rasterises the current outline and lays it on the canvas. Coverage is the area under
+    /// the summed winding, clamped, which fills as the fonts' non-zero rule does.
+    fn fill(&mut self) {
+        let (mut min, mut max) = (point(f32::MAX, f32::MAX), point(f32::MIN, f32::MIN));
+        for segment in &self.outline {
+            for p in segment.points() {
+                min = point(min.x.min(p.x), min.y.min(p.y));
+                max = point(max.x.max(p.x), max.y.max(p.y));
+            }
+        }
+        // The whole shape is rasterised, even where it passes the canvas's edge (a coverage
+        // grid cut short would carry a row's ink into the next), and only what falls on the
+        // canvas is laid on it.
+        let (x0, y0) = (min.x.floor(), min.y.floor());
+        let (w, h) = ((max.x.ceil() - x0).max(0.0), (max.y.ceil() - y0).max(0.0));
+        let (canvas_w, canvas_h) = (WIDTH as f32, HEIGHT as f32);
+        let off_canvas = x0 >= canvas_w || y0 >= canvas_h || x0 + w <= 0.0 || y0 + h <= 0.0;
+        // A shape larger than the canvas four times over is a broken outline, not text.
+        if off_canvas || w * h == 0.0 || w * h > 4.0 * canvas_w * canvas_h {
+            return;
+        }
+        let (w, h) = (w as usize, h as usize);
+        self.rasterizer.reset(w, h);
+        let at = |p: Point| point(p.x - x0, p.y - y0);
+        for segment in &self.outline {
+            match *segment {
+                Segment::Line([a, b]) => self.rasterizer.draw_line(at(a), at(b)),
+                Segment::Quad([a, b, c]) => self.rasterizer.draw_quad(at(a), at(b), at(c)),
+                Segment::Cubic([a, b, c, d]) => {
+                    self.rasterizer.draw_cubic(at(a), at(b), at(c), at(d))
+                }
+            }
+        }
+        // The grid's pixels come in order, row by row; the ones on the canvas are laid on it.
+        let (left, top) = (x0 as i64, y0 as i64);
+        let columns = 0..i64::from(WIDTH);
+        let rows = 0..i64::from(HEIGHT);
+        let pixels = &mut *self.pixels;
+        let (mut x, mut y) = (left, top);
+        let mut row_on_canvas = rows.contains(&y);
+        self.rasterizer.for_each_pixel(|_, coverage| {
+            if row_on_canvas && coverage > 0.001 && columns.contains(&x) {
+                let ink = (coverage.min(1.0) * 255.0 + 0.5) as u16;
+                if let Some(pixel) = pixels.get_mut((y * i64::from(WIDTH) + x) as usize) {
+                    let under = u16::from(*pixel);
+                    // Ink over ink: the new shape covers its share of what the old left bare.
+                    *pixel = (under + ((255 - under) * ink + 127) / 255) as u8;
+                }
+            }
+            x += 1;
+            if x == left + w as i64 {
+                x = left;
+                y += 1;
+                row_on_canvas = rows.contains(&y);
+            }
+        });
     }
 }
 
-/// Feeds a glyph outline, in font units with y up, into a path in pixels with y down.
+/// Feeds a glyph outline, in font units with y up, into segments in pixels with y down.
 struct Outline<'a> {
-    builder: &'a mut PathBuilder,
+    outline: &'a mut Vec<Segment>,
     x: f32,
     y: f32,
     scale: f32,
+    /// Where the current contour started, to close it.
+    start: Point,
+    /// Where the pen is.
+    last: Point,
+}
+
+impl Outline<'_> {
+    fn at(&self, x: f32, y: f32) -> Point {
+        point(self.x + x * self.scale, self.y - y * self.scale)
+    }
 }
 
 impl rustybuzz::ttf_parser::OutlineBuilder for Outline<'_> {
     fn move_to(&mut self, x: f32, y: f32) {
-        self.builder
-            .move_to(self.x + x * self.scale, self.y - y * self.scale);
+        self.start = self.at(x, y);
+        self.last = self.start;
     }
     fn line_to(&mut self, x: f32, y: f32) {
-        self.builder
-            .line_to(self.x + x * self.scale, self.y - y * self.scale);
+        let to = self.at(x, y);
+        self.outline.push(Segment::Line([self.last, to]));
+        self.last = to;
     }
     fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
-        self.builder.quad_to(
-            self.x + x1 * self.scale,
-            self.y - y1 * self.scale,
-            self.x + x * self.scale,
-            self.y - y * self.scale,
-        );
+        let to = self.at(x, y);
+        self.outline
+            .push(Segment::Quad([self.last, self.at(x1, y1), to]));
+        self.last = to;
     }
     fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
-        self.builder.cubic_to(
-            self.x + x1 * self.scale,
-            self.y - y1 * self.scale,
-            self.x + x2 * self.scale,
-            self.y - y2 * self.scale,
-            self.x + x * self.scale,
-            self.y - y * self.scale,
-        );
+        let to = self.at(x, y);
+        self.outline.push(Segment::Cubic([
+            self.last,
+            self.at(x1, y1),
+            self.at(x2, y2),
+            to,
+        ]));
+        self.last = to;
     }
     fn close(&mut self) {
-        self.builder.close();
+        if self.last != self.start {
+            self.outline.push(Segment::Line([self.last, self.start]));
+        }
+        self.last = self.start;
     }
 }
 
 /// Encodes the ink as an indexed PNG whose palette runs from white (no ink) to black (full
 /// ink): 8 bits a pixel, as small as 8-bit grayscale, with the canvas's bytes as they are.
 /// Rows are left unfiltered: the page is mostly long runs of paper, which deflate well as
-/// they are, and adaptive filtering would cost more than it saves.
-fn encode_png(ink: &Mask) -> Result<Vec<u8>, String> {
+/// they are, and adaptive filtering would cost more than it saves. (A 4-bit palette, the
+/// sixteen grays of e-ink, made a smaller file but took longer: packing and the encoder's
+/// sub-byte path cost more than the halved data saved.)
+fn encode_png(ink: &[u8]) -> Result<Vec<u8>, String> {
     let palette: Vec<u8> = (0..=255u8).rev().flat_map(|level| [level; 3]).collect();
     let mut out = Vec::with_capacity(64 * 1024);
     {
-        let mut encoder = png::Encoder::new(&mut out, ink.width(), ink.height());
+        let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
         encoder.set_color(png::ColorType::Indexed);
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_palette(palette);
@@ -264,8 +393,91 @@ fn encode_png(ink: &Mask) -> Result<Vec<u8>, String> {
             .write_header()
             .map_err(|e| format!("the cover could not be encoded: {e}"))?;
         writer
-            .write_image_data(ink.data())
+            .write_image_data(ink)
             .map_err(|e| format!("the cover could not be encoded: {e}"))?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canvas() -> Vec<u8> {
+        vec![0; WIDTH as usize * HEIGHT as usize]
+    }
+
+    fn ink(pixels: &mut Vec<u8>) -> Ink<'_> {
+        Ink {
+            pixels,
+            rasterizer: Rasterizer::new(0, 0),
+            outline: Vec::new(),
+        }
+    }
+
+    fn at(pixels: &[u8], x: usize, y: usize) -> u8 {
+        pixels[y * WIDTH as usize + x]
+    }
+
+    #[test]
+    fn a_rectangle_covers_its_pixels_exactly() {
+        let mut pixels = canvas();
+        ink(&mut pixels).fill_rect(10.0, 10.0, 20.0, 5.5);
+        for y in 10..15 {
+            for x in 10..30 {
+                assert_eq!(at(&pixels, x, y), 255, "({x}, {y})");
+            }
+        }
+        // The half-covered bottom row is half ink; nothing outside the rectangle is inked.
+        assert!((127..=128).contains(&at(&pixels, 20, 15)));
+        let inked = pixels.iter().filter(|&&p| p > 0).count();
+        assert_eq!(inked, 20 * 6);
+    }
+
+    #[test]
+    fn shapes_past_the_edges_are_clipped_without_spilling_into_other_rows() {
+        let mut pixels = canvas();
+        let mut ink = ink(&mut pixels);
+        ink.fill_rect(-50.0, 100.0, 100.0, 10.0);
+        ink.fill_rect(WIDTH as f32 - 50.0, 200.0, 100.0, 10.0);
+        ink.fill_rect(400.0, HEIGHT as f32 - 5.0, 10.0, 50.0);
+        ink.fill_rect(-500.0, -500.0, 100.0, 100.0);
+        for y in 100..110 {
+            assert!((0..50).all(|x| at(&pixels, x, y) == 255));
+        }
+        for y in 200..210 {
+            assert!((950..1000).all(|x| at(&pixels, x, y) == 255));
+        }
+        for y in HEIGHT as usize - 5..HEIGHT as usize {
+            assert!((400..410).all(|x| at(&pixels, x, y) == 255));
+        }
+        let inked = pixels.iter().filter(|&&p| p > 0).count();
+        assert_eq!(inked, 50 * 10 + 50 * 10 + 10 * 5);
+    }
+
+    #[test]
+    fn a_cover_draws_its_title_and_reports_what_no_font_has() {
+        let fonts = FontLibrary::embedded();
+        let (png, missing) = generate(
+            &fonts,
+            &CoverText {
+                masthead: "The Daily",
+                title: "Kremlin talks \u{e000}",
+                subtitle: "",
+                date: "1 December 2026",
+                rtl: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(missing, ['\u{e000}']);
+        let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut gray = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut gray).unwrap();
+        assert_eq!((frame.width, frame.height), (WIDTH, HEIGHT));
+        // The indexed image's palette entry 255 is black: some type is drawn, mostly paper.
+        let dark = gray.iter().filter(|&&index| index > 128).count();
+        let share = dark as f64 / gray.len() as f64;
+        assert!((0.01..0.5).contains(&share), "dark share {share}");
+    }
 }
