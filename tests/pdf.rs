@@ -252,9 +252,9 @@ fn multilingual_text_is_covered_and_extracts() {
     for range in ["U+04", "U+03", "U+06", "U+05"] {
         assert!(!missing.contains(range), "{missing}");
     }
-    // A colour emoji font (Noto Color Emoji comes with Chromium) cannot be embedded by this
-    // writer and is passed over: the emoji is drawn only from a monochrome face, and is
-    // reported when there is none.
+    // The emoji is drawn from any face that covers it, a colour one too (Noto Color Emoji
+    // comes with Chromium; the writer draws its pictures as Type 3 glyphs), and is reported
+    // when there is none.
     assert_eq!(
         !missing.contains("U+1F642"),
         emoji_drawable,
@@ -798,5 +798,97 @@ fn cached_and_uncached_renders_are_identical() {
             .unwrap()
         };
         assert!(cold == warm, "{name}: the cached render differs");
+    }
+}
+
+/// The characters a warning of missing glyphs names (`U+XXXX`).
+fn named_characters(warnings: &[String]) -> Vec<char> {
+    let mut named: Vec<char> = warnings
+        .iter()
+        .flat_map(|w| w.split([' ', ',']))
+        .filter_map(|word| word.strip_prefix("U+"))
+        .filter_map(|hex| u32::from_str_radix(hex, 16).ok().and_then(char::from_u32))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    named
+}
+
+#[test]
+fn the_epub_cover_renders_every_script_the_pdf_does() {
+    // Each headline alone: the generated cover sets it as its title, the PDF as its headline,
+    // both with the machine's fonts as fallbacks (CJK and colour emoji where installed).
+    let samples = [
+        "Kremlin",
+        "Кремль",
+        "Κρεμλίνο",
+        "الكرملين",
+        "הקרמלין",
+        "क्रेमलिन",
+        "克里姆林宫",
+        "🙂🎉",
+    ];
+    let cover = |headline: &str| {
+        let mut request = seed("epub");
+        let pb::export_request::Document::Article(article) = request.document.as_mut().unwrap()
+        else {
+            unreachable!()
+        };
+        article.headline = headline.to_owned();
+        article.lead_figure = None;
+        let job = ExportJob::try_from(request).unwrap();
+        let book = REGISTRY
+            .resolve("epub")
+            .unwrap()
+            .render(&RenderContext::new(&job))
+            .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book.content)).unwrap();
+        let mut png = Vec::new();
+        std::io::Read::read_to_end(
+            &mut zip.by_name("OEBPS/images/cover.png").unwrap(),
+            &mut png,
+        )
+        .unwrap();
+        let gray = image::load_from_memory(&png).unwrap().to_luma8();
+        let ink: u64 = gray.pixels().map(|p| u64::from(255 - p.0[0])).sum();
+        (ink, named_characters(&book.warnings))
+    };
+    let (blank, _) = cover(".");
+    for sample in samples {
+        let mut request = seed("pdf");
+        let pb::export_request::Document::Article(article) = request.document.as_mut().unwrap()
+        else {
+            unreachable!()
+        };
+        article.headline = sample.to_owned();
+        let pdf = render(request);
+        let in_pdf: Vec<char> = named_characters(&pdf.warnings)
+            .into_iter()
+            .filter(|c| sample.contains(*c))
+            .collect();
+        let (ink, in_cover) = cover(sample);
+        eprintln!(
+            "{sample}: title ink {} pixels' worth",
+            (ink - blank.min(ink)) / 255
+        );
+        let in_cover: Vec<char> = in_cover
+            .into_iter()
+            .filter(|c| sample.contains(*c))
+            .collect();
+        assert_eq!(
+            in_cover, in_pdf,
+            "{sample}: the cover lacks the characters the PDF lacks, no more and no fewer"
+        );
+        if in_pdf.is_empty() {
+            // Every glyph of the title drawn: well more ink than a cover titled ".".
+            assert!(
+                ink > blank + 2_000 * 255,
+                "{sample}: the cover's title is not drawn (ink {ink}, blank {blank})"
+            );
+        } else {
+            eprintln!(
+                "\n*** NOTE: no installed font draws {in_pdf:?} of {sample:?}; the cover and the PDF both report it ***\n"
+            );
+        }
     }
 }

@@ -257,8 +257,71 @@ impl Ink<'_> {
                 start: point(0.0, 0.0),
                 last: point(0.0, 0.0),
             };
-            face.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph.glyph_id), &mut sink);
-            self.fill();
+            let id = rustybuzz::ttf_parser::GlyphId(glyph.glyph_id);
+            if face.outline_glyph(id, &mut sink).is_some() {
+                self.fill();
+            } else if let Some(image) = face.glyph_raster_image(id, size.round() as u16) {
+                // A colour emoji font's glyphs are pictures, drawn here in gray.
+                self.paste(&image, left + glyph.x, baseline - glyph.y, size);
+            }
+        }
+    }
+
+    /// Lays a glyph's picture (a colour font's PNG strike) on the canvas in gray: each pixel's
+    /// darkness times its opacity, scaled from the strike's size to `size`, with its origin
+    /// at (`x`, `baseline`). A picture in another format, or one that does not decode, is
+    /// left out.
+    fn paste(
+        &mut self,
+        image: &rustybuzz::ttf_parser::RasterGlyphImage<'_>,
+        x: f32,
+        baseline: f32,
+        size: f32,
+    ) {
+        if image.format != rustybuzz::ttf_parser::RasterImageFormat::PNG {
+            return;
+        }
+        let Some((ink, width, height)) = picture_ink(image.data) else {
+            return;
+        };
+        let scale = size / f32::from(image.pixels_per_em.max(1));
+        let left = x + f32::from(image.x) * scale;
+        let top = baseline - (f32::from(image.y) + height as f32) * scale;
+        let (dst_w, dst_h) = (
+            (width as f32 * scale).ceil() as i64,
+            (height as f32 * scale).ceil() as i64,
+        );
+        let (x0, y0) = (left.round() as i64, top.round() as i64);
+        for dy in 0..dst_h {
+            let y = y0 + dy;
+            if !(0..i64::from(HEIGHT)).contains(&y) {
+                continue;
+            }
+            // The source pixels under this one: an average when shrinking, the nearest when
+            // growing.
+            let sy0 = ((dy as f32 / scale) as usize).min(height - 1);
+            let sy1 = (((dy + 1) as f32 / scale).ceil() as usize).clamp(sy0 + 1, height);
+            for dx in 0..dst_w {
+                let x = x0 + dx;
+                if !(0..i64::from(WIDTH)).contains(&x) {
+                    continue;
+                }
+                let sx0 = ((dx as f32 / scale) as usize).min(width - 1);
+                let sx1 = (((dx + 1) as f32 / scale).ceil() as usize).clamp(sx0 + 1, width);
+                let mut sum = 0u32;
+                for sy in sy0..sy1 {
+                    sum += ink[sy * width + sx0..sy * width + sx1]
+                        .iter()
+                        .map(|&v| u32::from(v))
+                        .sum::<u32>();
+                }
+                let area = ((sy1 - sy0) * (sx1 - sx0)) as u32;
+                let new = ((sum + area / 2) / area) as u16;
+                if let Some(pixel) = self.pixels.get_mut((y * i64::from(WIDTH) + x) as usize) {
+                    let under = u16::from(*pixel);
+                    *pixel = (under + ((255 - under) * new + 127) / 255) as u8;
+                }
+            }
         }
     }
 
@@ -319,6 +382,41 @@ impl Ink<'_> {
             }
         });
     }
+}
+
+/// Decodes a glyph's PNG into ink, one byte a pixel (darkness times opacity), with its width
+/// and height; `None` when it does not decode or is empty.
+fn picture_ink(png_data: &[u8]) -> Option<(Vec<u8>, usize, usize)> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_data));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().ok()?;
+    let mut pixels = vec![0; reader.output_buffer_size()?];
+    let frame = reader.next_frame(&mut pixels).ok()?;
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    let channels = frame.color_type.samples();
+    if width == 0 || height == 0 || pixels.len() < width * height * channels {
+        return None;
+    }
+    let ink = pixels
+        .chunks_exact(channels)
+        .take(width * height)
+        .map(|p| {
+            let (gray, alpha) = match *p {
+                [g] => (u32::from(g), 255),
+                [g, a] => (u32::from(g), u32::from(a)),
+                [r, g, b] => (luma(r, g, b), 255),
+                [r, g, b, a] => (luma(r, g, b), u32::from(a)),
+                _ => (255, 0),
+            };
+            ((255 - gray) * alpha / 255) as u8
+        })
+        .collect();
+    Some((ink, width, height))
+}
+
+/// The luma of an sRGB colour (Rec. 601 weights, as grayscale e-readers convert).
+fn luma(r: u8, g: u8, b: u8) -> u32 {
+    (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000
 }
 
 /// Feeds a glyph outline, in font units with y up, into segments in pixels with y down.
@@ -453,6 +551,29 @@ mod tests {
         }
         let inked = pixels.iter().filter(|&&p| p > 0).count();
         assert_eq!(inked, 50 * 10 + 50 * 10 + 10 * 5);
+    }
+
+    #[test]
+    fn a_glyph_picture_becomes_darkness_times_opacity() {
+        let mut data = Vec::new();
+        {
+            let mut encoder = png::Encoder::new(&mut data, 4, 1);
+            encoder.set_color(png::ColorType::Rgba);
+            encoder.set_depth(png::BitDepth::Eight);
+            let mut writer = encoder.write_header().unwrap();
+            writer
+                .write_image_data(&[
+                    0, 0, 0, 255, // opaque black
+                    0, 0, 0, 0, // transparent
+                    255, 255, 255, 255, // opaque white
+                    0, 0, 0, 128, // half-transparent black
+                ])
+                .unwrap();
+        }
+        let (ink, width, height) = picture_ink(&data).unwrap();
+        assert_eq!((width, height), (4, 1));
+        assert_eq!(ink, [255, 0, 0, 128]);
+        assert!(picture_ink(b"not a png").is_none());
     }
 
     #[test]
