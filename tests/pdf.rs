@@ -892,3 +892,32 @@ fn the_epub_cover_renders_every_script_the_pdf_does() {
         }
     }
 }
+
+#[test]
+fn french_no_break_spaces_survive_text_extraction() {
+    // French sets a narrow no-break space inside guillemets and before « ; ! ? », and a
+    // no-break space before a colon. They are glyphs in the PDF, mapped to U+202F and
+    // U+00A0, so a reader copying the text gets them back. (pdftotext prints every space as
+    // U+0020, so this is read with pypdf, which keeps what the ToUnicode map says.)
+    let mut request = seed("pdf");
+    let pb::export_request::Document::Article(article) = request.document.as_mut().unwrap() else {
+        unreachable!()
+    };
+    article.language = "fr".to_owned();
+    let sentence =
+        "Il a dit\u{a0}: \u{ab}\u{202f}bonjour\u{202f}\u{bb} et 10\u{202f}000\u{a0}euros\u{202f}!";
+    article.body = vec![pb::Block {
+        kind: Some(pb::block::Kind::Paragraph(pb::Paragraph {
+            text: sentence.to_owned(),
+            ..Default::default()
+        })),
+    }];
+    let pdf = render(request);
+    const SCRIPT: &str = "import sys, pypdf\n\
+        sys.stdout.reconfigure(encoding='utf-8')\n\
+        print(''.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))\n";
+    let Some(out) = python(&["pypdf"], SCRIPT, &[pdf.path.as_os_str()]) else {
+        return;
+    };
+    assert!(out.contains(sentence), "pypdf read:\n{out:?}");
+}
