@@ -4,8 +4,11 @@
 //! from raster covers.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use ab_glyph_rasterizer::{Point, Rasterizer, point};
+use rustc_hash::FxBuildHasher;
 
 use crate::layout::{
     FontId, FontLibrary, PlacedGlyph, Run, Settings, ShapedLine, TextStyle, face, set_paragraph,
@@ -196,6 +199,63 @@ struct Ink<'a> {
     outline: Vec<Segment>,
 }
 
+/// A shape's ink, one byte a pixel, and where its grid's top left corner lies.
+struct Coverage {
+    left: i64,
+    top: i64,
+    width: usize,
+    alpha: Vec<u8>,
+}
+
+/// A glyph at a size and a quarter-pixel offset.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct GlyphKey {
+    font: FontId,
+    glyph_id: u16,
+    /// The size in pixels, as its bits.
+    size: u32,
+    quarter_x: u8,
+    quarter_y: u8,
+}
+
+/// The most coverage bytes the glyph cache holds per render thread before it starts over.
+const GLYPH_CACHE_BYTES: usize = 4 << 20;
+
+/// Rasterised glyphs, kept between covers: titles set in one face at a few sizes use the
+/// same letters again and again.
+#[derive(Default)]
+struct GlyphCache {
+    glyphs: HashMap<GlyphKey, Option<Rc<Coverage>>, FxBuildHasher>,
+    bytes: usize,
+}
+
+impl GlyphCache {
+    fn get(&self, key: &GlyphKey) -> Option<&Option<Rc<Coverage>>> {
+        self.glyphs.get(key)
+    }
+
+    fn insert(&mut self, key: GlyphKey, coverage: Option<Rc<Coverage>>) {
+        let bytes = coverage.as_ref().map_or(0, |c| c.alpha.len()) + 64;
+        if self.bytes + bytes > GLYPH_CACHE_BYTES {
+            self.glyphs.clear();
+            self.bytes = 0;
+        }
+        self.bytes += bytes;
+        self.glyphs.insert(key, coverage);
+    }
+}
+
+thread_local! {
+    static GLYPHS: RefCell<GlyphCache> = RefCell::new(GlyphCache::default());
+}
+
+/// Ink over ink: `ink` covers its share of what the pixel leaves bare, so shapes that touch
+/// or overlap darken as one shape would.
+fn over(pixel: &mut u8, ink: u8) {
+    let (under, ink) = (u16::from(*pixel), u16::from(ink));
+    *pixel = (under + ((255 - under) * ink + 127) / 255) as u8;
+}
+
 /// A piece of an outline: its start, its control points and its end.
 #[derive(Clone, Copy)]
 enum Segment {
@@ -246,25 +306,54 @@ impl Ink<'_> {
         // Glyph 0 is `.notdef`, the empty box: a missing character is left out (and
         // reported), never drawn as a box.
         for glyph in line.glyphs.iter().filter(|g| g.glyph_id != 0) {
-            let face = face(glyph.font);
-            let scale = size / f32::from(face.units_per_em() as u16);
-            self.outline.clear();
-            let mut sink = Outline {
-                outline: &mut self.outline,
-                x: left + glyph.x,
-                y: baseline - glyph.y,
-                scale,
-                start: point(0.0, 0.0),
-                last: point(0.0, 0.0),
+            let (x, y) = (left + glyph.x, baseline - glyph.y);
+            // Glyphs are placed to a quarter of a pixel, so a glyph drawn once at a size and
+            // offset is drawn again from the cache, with the same pixels either way.
+            let (qx, qy) = ((x * 4.0).floor() as i64, (y * 4.0).floor() as i64);
+            let key = GlyphKey {
+                font: glyph.font,
+                glyph_id: glyph.glyph_id,
+                size: size.to_bits(),
+                quarter_x: qx.rem_euclid(4) as u8,
+                quarter_y: qy.rem_euclid(4) as u8,
             };
-            let id = rustybuzz::ttf_parser::GlyphId(glyph.glyph_id);
-            if face.outline_glyph(id, &mut sink).is_some() {
-                self.fill();
-            } else if let Some(image) = face.glyph_raster_image(id, size.round() as u16) {
-                // A colour emoji font's glyphs are pictures, drawn here in gray.
-                self.paste(&image, left + glyph.x, baseline - glyph.y, size);
+            let cached = GLYPHS.with_borrow(|cache| cache.get(&key).cloned());
+            let coverage = match cached {
+                Some(coverage) => coverage,
+                None => {
+                    let coverage = self.glyph_coverage(&key).map(Rc::new);
+                    GLYPHS.with_borrow_mut(|cache| cache.insert(key, coverage.clone()));
+                    coverage
+                }
+            };
+            if let Some(coverage) = coverage {
+                self.lay(&coverage, qx.div_euclid(4), qy.div_euclid(4));
+            } else {
+                let id = rustybuzz::ttf_parser::GlyphId(glyph.glyph_id);
+                if let Some(image) = face(glyph.font).glyph_raster_image(id, size.round() as u16) {
+                    // A colour emoji font's glyphs are pictures, drawn here in gray.
+                    self.paste(&image, x, y, size);
+                }
             }
         }
+    }
+
+    /// A glyph's outline rasterised with its origin at the key's quarter-pixel offset from
+    /// (0, 0), or `None` for a glyph with no outline (a space, a colour font's picture).
+    fn glyph_coverage(&mut self, key: &GlyphKey) -> Option<Coverage> {
+        let face = face(key.font);
+        let size = f32::from_bits(key.size);
+        self.outline.clear();
+        let mut sink = Outline {
+            outline: &mut self.outline,
+            x: f32::from(key.quarter_x) / 4.0,
+            y: f32::from(key.quarter_y) / 4.0,
+            scale: size / f32::from(face.units_per_em() as u16),
+            start: point(0.0, 0.0),
+            last: point(0.0, 0.0),
+        };
+        face.outline_glyph(rustybuzz::ttf_parser::GlyphId(key.glyph_id), &mut sink)?;
+        self.rasterize()
     }
 
     /// Lays a glyph's picture (a colour font's PNG strike) on the canvas in gray: each pixel's
@@ -316,18 +405,25 @@ impl Ink<'_> {
                         .sum::<u32>();
                 }
                 let area = ((sy1 - sy0) * (sx1 - sx0)) as u32;
-                let new = ((sum + area / 2) / area) as u16;
                 if let Some(pixel) = self.pixels.get_mut((y * i64::from(WIDTH) + x) as usize) {
-                    let under = u16::from(*pixel);
-                    *pixel = (under + ((255 - under) * new + 127) / 255) as u8;
+                    over(pixel, ((sum + area / 2) / area) as u8);
                 }
             }
         }
     }
 
-    /// Rasterises the current outline and lays it on the canvas. Coverage is the area under
-    /// the summed winding, clamped, which fills as the fonts' non-zero rule does.
+    /// Rasterises the current outline and lays it on the canvas.
     fn fill(&mut self) {
+        if let Some(coverage) = self.rasterize() {
+            self.lay(&coverage, 0, 0);
+        }
+    }
+
+    /// Rasterises the current outline into a grid the size of its bounding box. Coverage is
+    /// the area under the summed winding, clamped, which fills as the fonts' non-zero rule
+    /// does. The whole shape is rasterised, even where it will pass the canvas's edge: a
+    /// grid cut short would carry a row's ink into the next.
+    fn rasterize(&mut self) -> Option<Coverage> {
         let (mut min, mut max) = (point(f32::MAX, f32::MAX), point(f32::MIN, f32::MIN));
         for segment in &self.outline {
             for p in segment.points() {
@@ -335,19 +431,14 @@ impl Ink<'_> {
                 max = point(max.x.max(p.x), max.y.max(p.y));
             }
         }
-        // The whole shape is rasterised, even where it passes the canvas's edge (a coverage
-        // grid cut short would carry a row's ink into the next), and only what falls on the
-        // canvas is laid on it.
         let (x0, y0) = (min.x.floor(), min.y.floor());
         let (w, h) = ((max.x.ceil() - x0).max(0.0), (max.y.ceil() - y0).max(0.0));
-        let (canvas_w, canvas_h) = (WIDTH as f32, HEIGHT as f32);
-        let off_canvas = x0 >= canvas_w || y0 >= canvas_h || x0 + w <= 0.0 || y0 + h <= 0.0;
         // A shape larger than the canvas four times over is a broken outline, not text.
-        if off_canvas || w * h == 0.0 || w * h > 4.0 * canvas_w * canvas_h {
-            return;
+        if w * h == 0.0 || w * h > 4.0 * WIDTH as f32 * HEIGHT as f32 {
+            return None;
         }
-        let (w, h) = (w as usize, h as usize);
-        self.rasterizer.reset(w, h);
+        let (width, height) = (w as usize, h as usize);
+        self.rasterizer.reset(width, height);
         let at = |p: Point| point(p.x - x0, p.y - y0);
         for segment in &self.outline {
             match *segment {
@@ -358,29 +449,42 @@ impl Ink<'_> {
                 }
             }
         }
-        // The grid's pixels come in order, row by row; the ones on the canvas are laid on it.
-        let (left, top) = (x0 as i64, y0 as i64);
-        let columns = 0..i64::from(WIDTH);
-        let rows = 0..i64::from(HEIGHT);
-        let pixels = &mut *self.pixels;
-        let (mut x, mut y) = (left, top);
-        let mut row_on_canvas = rows.contains(&y);
-        self.rasterizer.for_each_pixel(|_, coverage| {
-            if row_on_canvas && coverage > 0.001 && columns.contains(&x) {
-                let ink = (coverage.min(1.0) * 255.0 + 0.5) as u16;
-                if let Some(pixel) = pixels.get_mut((y * i64::from(WIDTH) + x) as usize) {
-                    let under = u16::from(*pixel);
-                    // Ink over ink: the new shape covers its share of what the old left bare.
-                    *pixel = (under + ((255 - under) * ink + 127) / 255) as u8;
+        let mut alpha = Vec::with_capacity(width * height);
+        self.rasterizer
+            .for_each_pixel(|_, coverage| alpha.push((coverage.min(1.0) * 255.0 + 0.5) as u8));
+        Some(Coverage {
+            left: x0 as i64,
+            top: y0 as i64,
+            width,
+            alpha,
+        })
+    }
+
+    /// Lays coverage on the canvas, moved by (`dx`, `dy`) pixels, clipped to the canvas.
+    fn lay(&mut self, coverage: &Coverage, dx: i64, dy: i64) {
+        let (left, top) = (coverage.left + dx, coverage.top + dy);
+        let canvas_w = i64::from(WIDTH);
+        for (row, line) in coverage.alpha.chunks_exact(coverage.width).enumerate() {
+            let y = top + row as i64;
+            if !(0..i64::from(HEIGHT)).contains(&y) {
+                continue;
+            }
+            // The columns of this row that fall on the canvas.
+            let skip = (-left).clamp(0, coverage.width as i64) as usize;
+            let take = (canvas_w - left).clamp(0, coverage.width as i64) as usize;
+            let start = (y * canvas_w + left + skip as i64) as usize;
+            let Some(line) = line.get(skip..take) else {
+                continue;
+            };
+            let Some(pixels) = self.pixels.get_mut(start..start + line.len()) else {
+                continue;
+            };
+            for (pixel, &ink) in pixels.iter_mut().zip(line) {
+                if ink != 0 {
+                    over(pixel, ink);
                 }
             }
-            x += 1;
-            if x == left + w as i64 {
-                x = left;
-                y += 1;
-                row_on_canvas = rows.contains(&y);
-            }
-        });
+        }
     }
 }
 
@@ -551,6 +655,62 @@ mod tests {
         }
         let inked = pixels.iter().filter(|&&p| p > 0).count();
         assert_eq!(inked, 50 * 10 + 50 * 10 + 10 * 5);
+    }
+
+    fn seed_cover() -> Vec<u8> {
+        let fonts = FontLibrary::embedded();
+        generate(
+            &fonts,
+            &CoverText {
+                masthead: "CRBC News",
+                title: "Putin Holds Four-Hour Kremlin Talks With Jared Kushner and Steve Witkoff",
+                subtitle: "World",
+                date: "December 3, 2025",
+                rtl: false,
+            },
+        )
+        .unwrap()
+        .0
+    }
+
+    #[test]
+    fn a_cover_drawn_from_cached_glyphs_is_the_cover_drawn_afresh() {
+        // Each thread starts with an empty glyph cache; the second cover on a thread draws
+        // every glyph from it.
+        let fresh = std::thread::spawn(seed_cover).join().unwrap();
+        let (first, again) = std::thread::spawn(|| (seed_cover(), seed_cover()))
+            .join()
+            .unwrap();
+        assert_eq!(first, fresh);
+        assert!(
+            again == fresh,
+            "the cached cover differs from the fresh one"
+        );
+    }
+
+    #[test]
+    fn the_glyph_cache_filled_past_its_limit_stays_within_it() {
+        let mut cache = GlyphCache::default();
+        for glyph_id in 0..2000u16 {
+            let key = GlyphKey {
+                font: FontId::SerifBold,
+                glyph_id,
+                size: 120f32.to_bits(),
+                quarter_x: 0,
+                quarter_y: 0,
+            };
+            let coverage = Coverage {
+                left: 0,
+                top: 0,
+                width: 100,
+                alpha: vec![255; 100 * 120],
+            };
+            cache.insert(key, Some(Rc::new(coverage)));
+            assert!(cache.bytes <= GLYPH_CACHE_BYTES);
+            assert!(cache.get(&key).is_some(), "the glyph just drawn is kept");
+        }
+        let held: usize = cache.glyphs.values().flatten().map(|c| c.alpha.len()).sum();
+        assert!(held <= GLYPH_CACHE_BYTES);
     }
 
     #[test]
