@@ -370,6 +370,9 @@ const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </container>
 "#;
 
+/// Parts smaller than this are stored, not deflated.
+const SMALL_PART_BYTES: usize = 1024;
+
 /// Zips the book: `mimetype` first and stored, then the container, the package, the
 /// navigation, the NCX and every resource, all with the same fixed timestamp.
 pub(super) fn zip(
@@ -390,6 +393,16 @@ pub(super) fn zip(
         .compression_level(Some(6))
         .last_modified_time(stamp);
 
+    // A small part saves a few hundred bytes deflated, and costs a deflate stream's set-up
+    // (its window and hash tables), which is more than the compressing itself.
+    let markup = |data: &[u8]| {
+        if data.len() < SMALL_PART_BYTES {
+            stored
+        } else {
+            deflated
+        }
+    };
+
     zip.start_file("mimetype", stored)?;
     zip.write_all(b"application/epub+zip")?;
     for (name, data) in [
@@ -398,7 +411,7 @@ pub(super) fn zip(
         ("OEBPS/nav.xhtml", nav.as_bytes()),
         ("OEBPS/toc.ncx", ncx.as_bytes()),
     ] {
-        zip.start_file(name, deflated)?;
+        zip.start_file(name, markup(data))?;
         zip.write_all(data)?;
     }
     for resource in resources {
@@ -406,7 +419,7 @@ pub(super) fn zip(
         let options = if resource.media_type.starts_with("image/") {
             stored
         } else {
-            deflated
+            markup(&resource.data)
         };
         zip.start_file(format!("OEBPS/{}", resource.href), options)?;
         zip.write_all(&resource.data)?;
@@ -417,6 +430,46 @@ pub(super) fn zip(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_parts_and_pictures_are_stored_and_markup_is_deflated() {
+        let resource = |href: &str, media_type: &'static str, data: Vec<u8>| Resource {
+            id: href.replace('.', "-"),
+            href: href.to_owned(),
+            media_type,
+            properties: Vec::new(),
+            data,
+            in_spine: false,
+        };
+        let article = "<p>Words, words.</p>\n".repeat(200).into_bytes();
+        let book = zip(
+            &"<package/>".repeat(200),
+            "<nav/>",
+            "<ncx/>",
+            &[
+                resource("article.xhtml", "application/xhtml+xml", article),
+                resource("cover.xhtml", "application/xhtml+xml", b"<html/>".to_vec()),
+                resource("images/a.png", "image/png", vec![0; 4096]),
+            ],
+        )
+        .unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+        for (name, method) in [
+            ("mimetype", CompressionMethod::Stored),
+            ("META-INF/container.xml", CompressionMethod::Stored),
+            ("OEBPS/content.opf", CompressionMethod::Deflated),
+            ("OEBPS/nav.xhtml", CompressionMethod::Stored),
+            ("OEBPS/article.xhtml", CompressionMethod::Deflated),
+            ("OEBPS/cover.xhtml", CompressionMethod::Stored),
+            ("OEBPS/images/a.png", CompressionMethod::Stored),
+        ] {
+            assert_eq!(
+                archive.by_name(name).unwrap().compression(),
+                method,
+                "{name}"
+            );
+        }
+    }
 
     fn metadata(language: &str) -> Metadata {
         Metadata {
