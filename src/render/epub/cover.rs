@@ -191,7 +191,7 @@ fn title_lines(
 ///
 /// Shapes are rasterised one at a time into a coverage grid the size of their bounding box
 /// (`ab_glyph_rasterizer`, exact area coverage, as font renderers draw glyphs), then laid on
-/// the canvas as ink over ink, so glyphs that touch or overlap darken as one shape would.
+/// the canvas as ink over ink (see [`over`]). Glyphs come from a per-thread cache.
 struct Ink<'a> {
     pixels: &'a mut Vec<u8>,
     rasterizer: Rasterizer,
@@ -249,8 +249,8 @@ thread_local! {
     static GLYPHS: RefCell<GlyphCache> = RefCell::new(GlyphCache::default());
 }
 
-/// Ink over ink: `ink` covers its share of what the pixel leaves bare, so shapes that touch
-/// or overlap darken as one shape would.
+/// Ink over ink: `ink` covers its share of what the pixel leaves bare, so where shapes
+/// overlap the ink adds up as it does on paper, and never passes black.
 fn over(pixel: &mut u8, ink: u8) {
     let (under, ink) = (u16::from(*pixel), u16::from(ink));
     *pixel = (under + ((255 - under) * ink + 127) / 255) as u8;
