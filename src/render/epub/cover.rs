@@ -376,40 +376,42 @@ impl Ink<'_> {
         let scale = size / f32::from(image.pixels_per_em.max(1));
         let left = x + f32::from(image.x) * scale;
         let top = baseline - (f32::from(image.y) + height as f32) * scale;
-        let (dst_w, dst_h) = (
-            (width as f32 * scale).ceil() as i64,
-            (height as f32 * scale).ceil() as i64,
-        );
         let (x0, y0) = (left.round() as i64, top.round() as i64);
-        for dy in 0..dst_h {
-            let y = y0 + dy;
-            if !(0..i64::from(HEIGHT)).contains(&y) {
-                continue;
-            }
-            // The source pixels under this one: an average when shrinking, the nearest when
-            // growing.
-            let sy0 = ((dy as f32 / scale) as usize).min(height - 1);
-            let sy1 = (((dy + 1) as f32 / scale).ceil() as usize).clamp(sy0 + 1, height);
-            for dx in 0..dst_w {
-                let x = x0 + dx;
-                if !(0..i64::from(WIDTH)).contains(&x) {
-                    continue;
-                }
-                let sx0 = ((dx as f32 / scale) as usize).min(width - 1);
-                let sx1 = (((dx + 1) as f32 / scale).ceil() as usize).clamp(sx0 + 1, width);
-                let mut sum = 0u32;
-                for sy in sy0..sy1 {
-                    sum += ink[sy * width + sx0..sy * width + sx1]
-                        .iter()
-                        .map(|&v| u32::from(v))
-                        .sum::<u32>();
-                }
-                let area = ((sy1 - sy0) * (sx1 - sx0)) as u32;
-                if let Some(pixel) = self.pixels.get_mut((y * i64::from(WIDTH) + x) as usize) {
-                    over(pixel, ((sum + area / 2) / area) as u8);
-                }
+        // Only the part that falls on the canvas is scaled, then laid like any other shape.
+        let columns =
+            (-x0).max(0)..((width as f32 * scale).ceil() as i64).min(i64::from(WIDTH) - x0);
+        let rows =
+            (-y0).max(0)..((height as f32 * scale).ceil() as i64).min(i64::from(HEIGHT) - y0);
+        if columns.is_empty() || rows.is_empty() {
+            return;
+        }
+        let mut alpha = Vec::with_capacity(
+            (columns.end - columns.start) as usize * (rows.end - rows.start) as usize,
+        );
+        for dy in rows.clone() {
+            let source_rows = source_span(dy, scale, height);
+            for dx in columns.clone() {
+                let source_columns = source_span(dx, scale, width);
+                let sum: u32 = source_rows
+                    .clone()
+                    .map(|sy| {
+                        ink[sy * width + source_columns.start..sy * width + source_columns.end]
+                            .iter()
+                            .map(|&v| u32::from(v))
+                            .sum::<u32>()
+                    })
+                    .sum();
+                let area = (source_rows.len() * source_columns.len()) as u32;
+                alpha.push(((sum + area / 2) / area) as u8);
             }
         }
+        let coverage = Coverage {
+            left: x0 + columns.start,
+            top: y0 + rows.start,
+            width: (columns.end - columns.start) as usize,
+            alpha,
+        };
+        self.lay(&coverage, 0, 0);
     }
 
     /// Rasterises the current outline and lays it on the canvas.
@@ -486,6 +488,14 @@ impl Ink<'_> {
             }
         }
     }
+}
+
+/// The source pixels under destination pixel `d` of a picture of `len` pixels scaled by
+/// `scale`: several to average when shrinking, the nearest one when growing.
+fn source_span(d: i64, scale: f32, len: usize) -> std::ops::Range<usize> {
+    let start = ((d as f32 / scale) as usize).min(len - 1);
+    let end = (((d + 1) as f32 / scale).ceil() as usize).clamp(start + 1, len);
+    start..end
 }
 
 /// Decodes a glyph's PNG into ink, one byte a pixel (darkness times opacity), with its width
