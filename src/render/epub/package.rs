@@ -381,8 +381,6 @@ pub(super) fn zip(
     ncx: &str,
     resources: &[Resource],
 ) -> std::io::Result<Vec<u8>> {
-    let size: usize = resources.iter().map(|r| r.data.len()).sum();
-    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(size / 2 + 8192)));
     let stamp = ZipDateTime::default();
     let stored = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Stored)
@@ -393,10 +391,42 @@ pub(super) fn zip(
         .compression_level(Some(6))
         .last_modified_time(stamp);
 
-    // A small part saves a few hundred bytes deflated, and costs a deflate stream's set-up
-    // (its window and hash tables), which is more than the compressing itself.
-    let markup = |data: &[u8]| {
-        if data.len() < SMALL_PART_BYTES {
+    // Encoded images are already compressed, so deflating them again wastes time. A small
+    // part saves a few hundred bytes deflated, and costs a deflate stream's set-up (its
+    // window and hash tables), which is more than the compressing itself.
+    let package = [
+        ("META-INF/container.xml", CONTAINER.as_bytes()),
+        ("OEBPS/content.opf", opf.as_bytes()),
+        ("OEBPS/nav.xhtml", nav.as_bytes()),
+        ("OEBPS/toc.ncx", ncx.as_bytes()),
+    ];
+    let is_stored = |data: &[u8], image: bool| image || data.len() < SMALL_PART_BYTES;
+    let is_image = |resource: &Resource| resource.media_type.starts_with("image/");
+
+    // The archive's size, near enough that it never grows by copying: each part's two
+    // headers, stored parts whole and deflated markup at half (it deflates to a third or
+    // less).
+    let estimate: usize = package
+        .iter()
+        .map(|&(name, data)| (name.len(), data, false))
+        .chain(
+            resources
+                .iter()
+                .map(|r| ("OEBPS/".len() + r.href.len(), &r.data[..], is_image(r))),
+        )
+        .map(|(name, data, image)| {
+            let headers = 100 + 2 * name;
+            headers
+                + if is_stored(data, image) {
+                    data.len()
+                } else {
+                    data.len() / 2
+                }
+        })
+        .sum();
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(estimate + 256)));
+    let choose = |data: &[u8], image: bool| {
+        if is_stored(data, image) {
             stored
         } else {
             deflated
@@ -405,22 +435,12 @@ pub(super) fn zip(
 
     zip.start_file("mimetype", stored)?;
     zip.write_all(b"application/epub+zip")?;
-    for (name, data) in [
-        ("META-INF/container.xml", CONTAINER.as_bytes()),
-        ("OEBPS/content.opf", opf.as_bytes()),
-        ("OEBPS/nav.xhtml", nav.as_bytes()),
-        ("OEBPS/toc.ncx", ncx.as_bytes()),
-    ] {
-        zip.start_file(name, markup(data))?;
+    for (name, data) in package {
+        zip.start_file(name, choose(data, false))?;
         zip.write_all(data)?;
     }
     for resource in resources {
-        // Encoded images are already compressed; deflating them again wastes time.
-        let options = if resource.media_type.starts_with("image/") {
-            stored
-        } else {
-            markup(&resource.data)
-        };
+        let options = choose(&resource.data, is_image(resource));
         zip.start_file(format!("OEBPS/{}", resource.href), options)?;
         zip.write_all(&resource.data)?;
     }
