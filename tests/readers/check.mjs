@@ -29,6 +29,8 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
+import { Timeout, errorText, launchChromium, loadModules, newWatchedPage, sleep, withTimeout } from './browser.mjs'
+
 const here = path.dirname(fileURLToPath(import.meta.url))
 
 // ---------------------------------------------------------------------------- arguments
@@ -81,17 +83,7 @@ if (!fs.existsSync(opts.chromium)) usage(`no browser at ${opts.chromium} (set CH
 
 // Everything is loaded from --node-modules, so a shared install elsewhere works too.
 const nm = opts.nodeModules
-const requireNM = createRequire(path.join(nm, 'noop.js'))
-const pkgVersion = name => {
-    try { return JSON.parse(fs.readFileSync(path.join(nm, name, 'package.json'), 'utf8')).version }
-    catch { return null }
-}
-let puppeteer
-try {
-    puppeteer = requireNM('puppeteer-core')
-} catch (e) {
-    usage(`cannot load puppeteer-core from ${nm}: ${e.message}`)
-}
+const { require: requireNM, version: pkgVersion, puppeteer } = loadModules(nm, usage)
 const foliateRoot = path.join(nm, 'foliate-js')
 const epubjsDist = path.join(nm, 'epubjs', 'dist', 'epub.min.js')
 const jszipDist = path.join(nm, 'jszip', 'dist', 'jszip.min.js')
@@ -100,18 +92,6 @@ if (opts.readers) for (const f of [path.join(foliateRoot, 'reader.html'), epubjs
 
 // ---------------------------------------------------------------------------- helpers
 
-class Timeout extends Error {}
-function withTimeout(promise, ms, what) {
-    let timer
-    return Promise.race([
-        promise,
-        new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Timeout(`${what}: no answer in ${ms} ms`)), ms)
-        }),
-    ]).finally(() => clearTimeout(timer))
-}
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
-const errorText = e => (e && (e.stack || e.message)) ? String(e.message || e) : String(e)
 const log = message => process.stderr.write(`check.mjs: ${message}\n`)
 
 // ---------------------------------------------------------------------------- the server
@@ -234,42 +214,11 @@ function startServer() {
 
 // ---------------------------------------------------------------------------- pages
 
-// A fresh page that records errors, aborts requests that would leave the machine, and
-// records failed loads.
-async function newWatchedPage(browser) {
-    const page = await browser.newPage()
-    await page.setViewport({ width: 800, height: 1000 })
-    const events = { pageErrors: [], consoleErrors: [], consoleWarnings: [], failedRequests: [], blockedRequests: [] }
-    page.on('pageerror', e => events.pageErrors.push(errorText(e)))
-    page.on('console', msg => {
-        const loc = msg.location && msg.location()
-        const where = loc && loc.url ? ` (${loc.url}${loc.lineNumber != null ? ':' + loc.lineNumber : ''})` : ''
-        if (msg.type() === 'error') events.consoleErrors.push(msg.text() + where)
-        else if (msg.type() === 'warn' || msg.type() === 'warning') events.consoleWarnings.push(msg.text() + where)
-    })
-    page.on('requestfailed', req => {
-        if (!events.blockedRequests.includes(req.url()))
-            events.failedRequests.push(`${req.url()}: ${req.failure()?.errorText ?? 'failed'}`)
-    })
-    page.on('response', resp => {
-        if (resp.status() >= 400) events.failedRequests.push(`${resp.url()}: HTTP ${resp.status()}`)
-    })
-    await page.setRequestInterception(true)
-    page.on('request', req => {
-        if (req.isInterceptResolutionHandled()) return
-        const u = req.url()
-        if (/^(https?|wss?|ftp):/i.test(u)) {
-            let host = ''
-            try { host = new URL(u).hostname } catch {}
-            if (host !== '127.0.0.1') {
-                events.blockedRequests.push(u)
-                req.abort('blockedbyclient').catch(() => {})
-                return
-            }
-        }
-        req.continue().catch(() => {})
-    })
-    return { page, events }
+// A watched page (browser.mjs) at the size the readers are checked at.
+async function newReaderPage(browser) {
+    const watched = await newWatchedPage(browser)
+    await watched.page.setViewport({ width: 800, height: 1000 })
+    return watched
 }
 
 // Runs inside a section document: every block element with its computed direction, so a test
@@ -312,7 +261,7 @@ async function checkFoliate(browser, base, book) {
     const deadline = started + opts.timeoutMs
     const left = () => Math.max(1, deadline - Date.now())
     const r = { opened: false }
-    const { page, events } = await newWatchedPage(browser)
+    const { page, events } = await newReaderPage(browser)
     try {
         const url = `${base}/foliate/reader.html?url=${encodeURIComponent(`../books/${book.name}.epub`)}`
         await withTimeout(page.goto(url, { waitUntil: 'load' }), left(), 'loading reader.html')
@@ -452,7 +401,7 @@ async function checkFoliate(browser, base, book) {
 async function checkEpubjs(browser, base, book) {
     const started = Date.now()
     const r = { opened: false }
-    const { page, events } = await newWatchedPage(browser)
+    const { page, events } = await newReaderPage(browser)
     try {
         await withTimeout(page.goto(`${base}/epubjs/index.html`, { waitUntil: 'load' }), opts.timeoutMs, 'loading the epub.js page')
         const left = Math.max(1, opts.timeoutMs - (Date.now() - started))
@@ -625,21 +574,8 @@ async function main() {
         const ace = opts.ace ? loadAce() : null
         server = await startServer()
         const base = `http://127.0.0.1:${server.address().port}`
-        browser = await puppeteer.launch({
-            executablePath: opts.chromium,
-            headless: true,
-            userDataDir,
-            protocolTimeout: Math.max(60_000, opts.timeoutMs * 2),
-            args: [
-                '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-                '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                '--no-first-run', '--no-default-browser-check', '--disable-quic',
-                '--disable-features=Translate,MediaRouter,OptimizationHints',
-                // Belt and braces for "nothing leaves the machine".
-                '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=127.0.0.1',
-                '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-                '--lang=en-US',
-            ],
+        browser = await launchChromium(puppeteer, {
+            executablePath: opts.chromium, userDataDir, timeoutMs: opts.timeoutMs,
         })
         out.harness.chromium = await browser.version()
         for (const book of books) {

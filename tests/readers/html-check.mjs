@@ -29,8 +29,9 @@ import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+
+import { Timeout, errorText, launchChromium, loadModules, newWatchedPage, withTimeout } from './browser.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -86,33 +87,12 @@ for (const file of positional.slice(1)) {
 if (!fs.existsSync(opts.chromium)) usage(`no browser at ${opts.chromium} (set CHROMIUM or --chromium)`)
 
 const nm = opts.nodeModules
-const requireNM = createRequire(path.join(nm, 'noop.js'))
-const pkgVersion = name => {
-    try { return JSON.parse(fs.readFileSync(path.join(nm, name, 'package.json'), 'utf8')).version }
-    catch { return null }
-}
-let puppeteer
-try {
-    puppeteer = requireNM('puppeteer-core')
-} catch (e) {
-    usage(`cannot load puppeteer-core from ${nm}: ${e.message}`)
-}
+const { version: pkgVersion, puppeteer } = loadModules(nm, usage)
 const axePath = path.join(nm, 'axe-core', 'axe.min.js')
 if (!fs.existsSync(axePath)) usage(`missing ${axePath}; run npm ci in ${path.dirname(nm)}`)
 
 // ---------------------------------------------------------------------------- helpers
 
-class Timeout extends Error {}
-function withTimeout(promise, ms, what) {
-    let timer
-    return Promise.race([
-        promise,
-        new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Timeout(`${what}: no answer in ${ms} ms`)), ms)
-        }),
-    ]).finally(() => clearTimeout(timer))
-}
-const errorText = e => (e && (e.stack || e.message)) ? String(e.message || e) : String(e)
 const log = message => process.stderr.write(`html-check.mjs: ${message}\n`)
 
 // ---------------------------------------------------------------------------- the server
@@ -138,40 +118,6 @@ function startServer() {
 }
 
 // ---------------------------------------------------------------------------- pages
-
-// A fresh page that records errors, aborts requests that would leave the machine, and records
-// failed loads (as check.mjs's newWatchedPage does).
-async function newWatchedPage(browser) {
-    const page = await browser.newPage()
-    const events = { pageErrors: [], consoleErrors: [], failedRequests: [], blockedRequests: [] }
-    page.on('pageerror', e => events.pageErrors.push(errorText(e)))
-    page.on('console', msg => {
-        if (msg.type() === 'error') events.consoleErrors.push(msg.text())
-    })
-    page.on('requestfailed', req => {
-        if (!events.blockedRequests.includes(req.url()))
-            events.failedRequests.push(`${req.url()}: ${req.failure()?.errorText ?? 'failed'}`)
-    })
-    page.on('response', resp => {
-        if (resp.status() >= 400) events.failedRequests.push(`${resp.url()}: HTTP ${resp.status()}`)
-    })
-    await page.setRequestInterception(true)
-    page.on('request', req => {
-        if (req.isInterceptResolutionHandled()) return
-        const u = req.url()
-        if (/^(https?|wss?|ftp):/i.test(u)) {
-            let host = ''
-            try { host = new URL(u).hostname } catch {}
-            if (host !== '127.0.0.1') {
-                events.blockedRequests.push(u)
-                req.abort('blockedbyclient').catch(() => {})
-                return
-            }
-        }
-        req.continue().catch(() => {})
-    })
-    return { page, events }
-}
 
 async function checkPage(browser, base, pageInfo, scheme, size) {
     const started = Date.now()
@@ -254,21 +200,8 @@ async function main() {
     try {
         server = await startServer()
         const base = `http://127.0.0.1:${server.address().port}`
-        browser = await puppeteer.launch({
-            executablePath: opts.chromium,
-            headless: true,
-            userDataDir,
-            protocolTimeout: Math.max(60_000, opts.timeoutMs * 2),
-            args: [
-                '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-                '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                '--no-first-run', '--no-default-browser-check', '--disable-quic',
-                '--disable-features=Translate,MediaRouter,OptimizationHints',
-                // Belt and braces for "nothing leaves the machine".
-                '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=127.0.0.1',
-                '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-                '--lang=en-US',
-            ],
+        browser = await launchChromium(puppeteer, {
+            executablePath: opts.chromium, userDataDir, timeoutMs: opts.timeoutMs,
         })
         out.harness.chromium = await browser.version()
         for (const pageInfo of pages) {
