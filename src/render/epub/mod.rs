@@ -8,6 +8,7 @@
 //! one, [`cover`] draws a typographic cover, since readers only show raster covers in their
 //! libraries.
 
+mod archive;
 mod cover;
 mod images;
 mod package;
