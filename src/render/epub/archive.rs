@@ -50,6 +50,7 @@ pub(super) struct Archive {
     central: Vec<u8>,
     entries: u16,
     compressor: Option<Compressor>,
+    scratch: Vec<u8>,
 }
 
 impl Archive {
@@ -60,6 +61,7 @@ impl Archive {
             central: Vec::new(),
             entries: 0,
             compressor: None,
+            scratch: Vec::new(),
         }
     }
 
@@ -82,19 +84,22 @@ impl Archive {
         let start = self.out.len();
         let mut stored = method == Method::Stored;
         if !stored {
+            // Into a scratch buffer of the worst case, so that `out` only ever grows by what
+            // is kept and its capacity estimate holds.
             let compressor = self
                 .compressor
                 .get_or_insert_with(|| Compressor::new(LEVEL));
-            let bound = compressor.deflate_compress_bound(data.len());
-            self.out.resize(start + bound, 0);
+            self.scratch
+                .resize(compressor.deflate_compress_bound(data.len()), 0);
             let compressed = compressor
-                .deflate_compress(data, &mut self.out[start..])
+                .deflate_compress(data, &mut self.scratch)
                 .map_err(|error| io::Error::other(format!("deflate: {error:?}")))?;
-            self.out.truncate(start + compressed);
             stored = compressed >= data.len();
+            if !stored {
+                self.out.extend_from_slice(&self.scratch[..compressed]);
+            }
         }
         if stored {
-            self.out.truncate(start);
             self.out.extend_from_slice(data);
         }
         let (method, version) = if stored { (STORED, 10) } else { (DEFLATED, 20) };

@@ -14,7 +14,7 @@ const JPEG_QUALITY: u8 = 85;
 
 /// An image ready to go into the book.
 pub(super) struct Prepared {
-    pub(super) data: Vec<u8>,
+    pub(super) data: bytes::Bytes,
     pub(super) media_type: &'static str,
     pub(super) extension: &'static str,
 }
@@ -23,7 +23,7 @@ pub(super) struct Prepared {
 pub(super) fn prepare(image: &Image, options: &EpubOptions) -> Result<Prepared, String> {
     if !options.transforms_images() && image.format != ImageFormat::Webp {
         return Ok(Prepared {
-            data: image.data.to_vec(),
+            data: image.data.clone(),
             media_type: image.format.media_type(),
             extension: image.format.extension(),
         });
@@ -55,7 +55,7 @@ fn encode_jpeg(image: &DynamicImage) -> Result<Prepared, String> {
     };
     result.map_err(|e| format!("the image could not be encoded as JPEG: {e}"))?;
     Ok(Prepared {
-        data,
+        data: data.into(),
         media_type: "image/jpeg",
         extension: "jpg",
     })
@@ -69,7 +69,7 @@ fn encode_png(image: &DynamicImage) -> Result<Prepared, String> {
         .write_with_encoder(encoder)
         .map_err(|e| format!("the image could not be encoded as PNG: {e}"))?;
     Ok(Prepared {
-        data,
+        data: data.into(),
         media_type: "image/png",
         extension: "png",
     })

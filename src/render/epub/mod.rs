@@ -14,6 +14,7 @@ mod images;
 mod package;
 mod xhtml;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use self::package::{Creator, Landmarks, Metadata, NavEntry, Resource};
@@ -70,7 +71,7 @@ impl Renderer for EpubRenderer {
             "css".to_owned(),
             "style.css".to_owned(),
             "text/css",
-            STYLESHEET.as_bytes().to_vec(),
+            Bytes::from_static(STYLESHEET.as_bytes()),
         );
         let plan = match document {
             Document::Article(article) => book.article(article),
@@ -104,14 +105,14 @@ struct Book<'a> {
 }
 
 impl Book<'_> {
-    fn push(&mut self, id: String, href: String, media_type: &'static str, data: Vec<u8>) {
+    fn push(&mut self, id: String, href: String, media_type: &'static str, data: impl Into<Bytes>) {
         let in_spine = media_type == "application/xhtml+xml";
         self.resources.push(Resource {
             id,
             href,
             media_type,
             properties: Vec::new(),
-            data,
+            data: data.into(),
             in_spine,
         });
     }

@@ -26,8 +26,8 @@ pub(super) struct Resource {
     pub(super) media_type: &'static str,
     /// Manifest properties, for example `cover-image`.
     pub(super) properties: Vec<&'static str>,
-    /// The contents.
-    pub(super) data: Vec<u8>,
+    /// The contents; a picture passed through shares the request's bytes.
+    pub(super) data: bytes::Bytes,
     /// Whether it is a content document in the spine, in order.
     pub(super) in_spine: bool,
 }
@@ -443,7 +443,7 @@ mod tests {
             href: href.to_owned(),
             media_type,
             properties: Vec::new(),
-            data,
+            data: data.into(),
             in_spine: false,
         };
         let article = "<p>Words, words.</p>\n".repeat(200).into_bytes();
