@@ -15,6 +15,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     tonic_prost_build::configure()
+        // prost's codec, with each message's buffer sized before it is encoded.
+        .codec_path("crate::pb::codec::SizedCodec")
         .bytes(".broadsheet.v1.Image.data")
         .bytes(".broadsheet.v1.ExportResponse.content")
         .bytes(".broadsheet.v1.ExportChunk.data")

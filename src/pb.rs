@@ -1,6 +1,7 @@
 //! The generated protobuf and gRPC types of `broadsheet.v1`, and the encoded descriptor set
 //! that reflection and the JSON mapping read. Always named with their path (`pb::Article`);
-//! the domain types in [`crate::model`] have no prefix.
+//! the domain types in [`crate::model`] have no prefix. [`codec`] is the gRPC codec they
+//! travel in.
 
 #![allow(
     missing_docs,
@@ -8,6 +9,8 @@
     clippy::doc_lazy_continuation,
     clippy::large_enum_variant
 )]
+
+pub mod codec;
 
 tonic::include_proto!("broadsheet.v1");
 
