@@ -41,6 +41,10 @@ const LEVEL: CompressionLvl = match CompressionLvl::new(1) {
     Err(_) => panic!("1 is a libdeflate compression level"),
 };
 
+/// The bytes each part costs besides its name (twice) and its data: a local header and a
+/// central directory header.
+pub(super) const PART_OVERHEAD: usize = 30 + 46;
+
 /// General-purpose flag bit 11: the name is UTF-8.
 const UTF8_NAME: u16 = 1 << 11;
 
@@ -75,17 +79,11 @@ impl Archive {
             .ok_or_else(|| too_large("the number of parts"))?;
         let offset = u32::try_from(self.out.len()).map_err(|_| too_large("the book"))?;
         let size = u32::try_from(data.len()).map_err(|_| too_large("a part"))?;
-        let crc = libdeflater::crc32(data);
-        let flags = if name.is_ascii() { 0 } else { UTF8_NAME };
 
-        let header = self.out.len();
-        self.out.resize(header + 30, 0);
-        self.out.extend_from_slice(name.as_bytes());
-        let start = self.out.len();
-        let mut stored = method == Method::Stored;
-        if !stored {
-            // Into a scratch buffer of the worst case, so that `out` only ever grows by what
-            // is kept and its capacity estimate holds.
+        // The part is compressed first, into a scratch buffer of the worst case, so that its
+        // header is written once with its sizes and `out` grows only by what is kept.
+        let mut body = data;
+        if method == Method::Deflated {
             let compressor = self
                 .compressor
                 .get_or_insert_with(|| Compressor::new(LEVEL));
@@ -94,32 +92,32 @@ impl Archive {
             let compressed = compressor
                 .deflate_compress(data, &mut self.scratch)
                 .map_err(|error| io::Error::other(format!("deflate: {error:?}")))?;
-            stored = compressed >= data.len();
-            if !stored {
-                self.out.extend_from_slice(&self.scratch[..compressed]);
+            if compressed < data.len() {
+                body = &self.scratch[..compressed];
             }
         }
-        if stored {
-            self.out.extend_from_slice(data);
-        }
-        let (method, version) = if stored { (STORED, 10) } else { (DEFLATED, 20) };
-        let compressed = u32::try_from(self.out.len() - start).map_err(|_| too_large("a part"))?;
-        u32::try_from(self.out.len()).map_err(|_| too_large("the book"))?;
-
+        let (method, version) = if body.len() < data.len() {
+            (DEFLATED, 20)
+        } else {
+            (STORED, 10)
+        };
         let fields = Fields {
             version,
-            flags,
+            flags: if name.is_ascii() { 0 } else { UTF8_NAME },
             method,
-            crc,
-            compressed,
+            crc: libdeflater::crc32(data),
+            // Never larger than `data`, which fits.
+            compressed: body.len() as u32,
             size,
             name_len,
         };
-        let mut local = Vec::with_capacity(30);
-        local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        fields.write(&mut local);
-        local.extend_from_slice(&0u16.to_le_bytes()); // extra field length
-        self.out[header..header + 30].copy_from_slice(&local);
+
+        let out = &mut self.out;
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        fields.write(out);
+        out.extend_from_slice(&0u16.to_le_bytes()); // extra field length
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(body);
 
         let central = &mut self.central;
         central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
@@ -140,7 +138,6 @@ impl Archive {
         let offset = u32::try_from(self.out.len()).map_err(|_| too_large("the book"))?;
         let size = u32::try_from(self.central.len()).map_err(|_| too_large("the book"))?;
         self.out.extend_from_slice(&self.central);
-        u32::try_from(self.out.len()).map_err(|_| too_large("the book"))?;
         let out = &mut self.out;
         out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes()); // this disk

@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::archive::{Archive, Method};
+use super::archive::{Archive, Method, PART_OVERHEAD};
 use super::xhtml::{dir_change, escape, escaped};
 use crate::model::Language;
 use crate::typography::direction::is_rtl_text;
@@ -408,7 +408,7 @@ pub(super) fn zip(
                 .map(|r| ("OEBPS/".len() + r.href.len(), &r.data[..], is_image(r))),
         )
         .map(|(name, data, image)| {
-            let headers = 76 + 2 * name;
+            let headers = PART_OVERHEAD + 2 * name;
             headers
                 + match method(data, image) {
                     Method::Stored => data.len(),
