@@ -339,7 +339,7 @@ mod tests {
                         x: 0.0,
                         y: 0.0,
                         advance: 1.0,
-                        text: (*text).to_owned(),
+                        text: (*text).into(),
                     })
                     .collect(),
             }],

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use rustybuzz::Face;
 
-use super::{FontId, face};
+use super::{FontId, Latin1, glyph_index};
 use crate::settings::{Setting, SettingError};
 
 /// Where fallback fonts come from.
@@ -79,6 +79,7 @@ pub(super) struct ExtraFace {
     pub(super) data: &'static [u8],
     pub(super) index: u32,
     pub(super) face: Face<'static>,
+    pub(super) latin1: Latin1,
     pub(super) postscript_name: String,
 }
 
@@ -157,11 +158,11 @@ impl FontLibrary {
     /// The face to draw `c` with in the style of `font`: the first face of its chain that
     /// has it, else a fallback face that has it, else `None`.
     pub fn font_for(&self, font: FontId, c: char) -> Option<FontId> {
-        if face(font).glyph_index(c).is_some() {
+        if glyph_index(font, c).is_some() {
             return Some(font);
         }
         font.chain()
-            .find(|f| face(*f).glyph_index(c).is_some())
+            .find(|f| glyph_index(*f, c).is_some())
             .or_else(|| self.fallback(c, font.want()).map(FontId::Extra))
     }
 
@@ -342,6 +343,7 @@ fn intern(
     let extra: &'static ExtraFace = Box::leak(Box::new(ExtraFace {
         data,
         index,
+        latin1: Latin1::of(&face),
         face,
         postscript_name,
     }));

@@ -165,6 +165,38 @@ static FACES: LazyLock<Vec<Face<'static>>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The embedded faces' [`Latin1`] tables, in the order of [`FontId::ALL`].
+static LATIN1: LazyLock<Vec<Latin1>> = LazyLock::new(|| FACES.iter().map(Latin1::of).collect());
+
+/// A face's glyphs for U+0000 to U+00FF, read from its `cmap` once. Choosing a face looks
+/// up every character of a paragraph, and most text is Latin-1: the table answers that
+/// with an index instead of a search of the `cmap`'s segments.
+pub(crate) struct Latin1(Box<[Option<u16>; 256]>);
+
+impl Latin1 {
+    pub(crate) fn of(face: &Face<'_>) -> Self {
+        let mut table = Box::new([None; 256]);
+        for (code, slot) in table.iter_mut().enumerate() {
+            *slot = char::from_u32(code as u32)
+                .and_then(|c| face.glyph_index(c))
+                .map(|g| g.0);
+        }
+        Latin1(table)
+    }
+}
+
+/// The glyph a face's `cmap` gives `c`, as [`Face::glyph_index`] would give it.
+pub fn glyph_index(font: FontId, c: char) -> Option<u16> {
+    let latin1 = match font {
+        FontId::Extra(i) => library::extra(i).map(|f| &f.latin1),
+        _ => LATIN1.get(font.index()),
+    };
+    match (latin1, u8::try_from(u32::from(c))) {
+        (Some(table), Ok(code)) => table.0[usize::from(code)],
+        _ => face(font).glyph_index(c).map(|g| g.0),
+    }
+}
+
 /// The parsed face of a font.
 pub fn face(font: FontId) -> &'static Face<'static> {
     match font {
@@ -179,7 +211,7 @@ pub fn face(font: FontId) -> &'static Face<'static> {
 /// Parses every embedded font, and loads the English hyphenation patterns, now rather than
 /// on the first request that needs them. Other languages' patterns load on first use.
 pub(crate) fn preload() {
-    LazyLock::force(&FACES);
+    LazyLock::force(&LATIN1);
     let _ = hyphenator(&crate::model::Language::default());
 }
 
@@ -213,7 +245,7 @@ fn covering(fonts: &FontLibrary, chain: &[FontId], c: char) -> Option<FontId> {
     chain
         .iter()
         .copied()
-        .find(|&font| face(font).glyph_index(c).is_some())
+        .find(|&font| glyph_index(font, c).is_some())
         .or_else(|| fonts.font_for(first, c))
 }
 
@@ -415,6 +447,19 @@ mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    #[test]
+    fn the_latin1_table_answers_as_the_cmap_does() {
+        for font in FontId::ALL {
+            for c in (0..=0x1FFu32).filter_map(char::from_u32) {
+                assert_eq!(
+                    glyph_index(font, c),
+                    face(font).glyph_index(c).map(|g| g.0),
+                    "{font:?} {c:?}"
+                );
+            }
+        }
     }
 
     const CHAIN: [FontId; 2] = [FontId::SerifRegular, FontId::SansRegular];

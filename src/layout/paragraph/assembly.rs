@@ -2,11 +2,12 @@
 //! measure, with real space glyphs between words, reordered for display by the bidi
 //! algorithm, and with one link area per stretch of a link on each line.
 
+use compact_str::CompactString;
 use unicode_bidi::{BidiInfo, Level};
 
 use super::breaking::measure;
 use super::{Builder, FontId, GlyphRun, Item, LinkArea, SetGlyph, SetLine};
-use crate::layout::face;
+use crate::layout::glyph_index;
 
 impl Builder<'_> {
     /// Turns breaks into set lines.
@@ -127,14 +128,14 @@ impl Builder<'_> {
                     // every extractor finds the word boundary in every script.
                     if let Some((font, size)) = space_styles.get(index).copied().flatten()
                         && width > 0.0
-                        && let Some(space) = face(font).glyph_index(' ')
+                        && let Some(space) = glyph_index(font, ' ')
                     {
                         let glyph = SetGlyph {
-                            glyph_id: space.0,
+                            glyph_id: space,
                             x,
                             y: 0.0,
                             advance: width,
-                            text: " ".to_owned(),
+                            text: CompactString::const_new(" "),
                         };
                         match line.runs.last_mut() {
                             Some(run) if run.font == font && run.size == size => {
@@ -150,22 +151,18 @@ impl Builder<'_> {
                 }
                 if let Some(f) = fragment {
                     let fragment = &self.fragments[f];
-                    let glyphs = fragment
-                        .glyphs
-                        .iter()
-                        .map(|g| SetGlyph {
-                            x: x + g.x,
-                            ..g.clone()
-                        })
-                        .collect();
+                    let glyphs = fragment.glyphs.iter().map(|g| SetGlyph {
+                        x: x + g.x,
+                        ..g.clone()
+                    });
                     match line.runs.last_mut() {
                         Some(run) if run.font == fragment.font && run.size == fragment.size => {
-                            run.glyphs.extend::<Vec<SetGlyph>>(glyphs);
+                            run.glyphs.extend(glyphs);
                         }
                         _ => line.runs.push(GlyphRun {
                             font: fragment.font,
                             size: fragment.size,
-                            glyphs,
+                            glyphs: glyphs.collect(),
                         }),
                     }
                     if let Some(link) = fragment.link {

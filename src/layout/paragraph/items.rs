@@ -1,6 +1,8 @@
 //! Itemising and shaping: a paragraph's runs become shaped boxes (pieces of words in one
 //! face, direction and link), glue between words and penalties where a line may end.
 
+use compact_str::CompactString;
+use rustybuzz::ttf_parser::GlyphId;
 use unicode_bidi::{Level, ParagraphBidiInfo};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 use unicode_segmentation::UnicodeSegmentation;
@@ -10,7 +12,7 @@ use super::{
     Builder, EMERGENCY_COST, FontId, Fragment, HYPHEN_COST, INFINITY, Item, Run, SetGlyph,
     Settings, TextStyle,
 };
-use crate::layout::face;
+use crate::layout::{face, glyph_index};
 
 impl<'a> Builder<'a> {
     pub(super) fn new(runs: &[Run<'_>], settings: &'a Settings<'a>) -> Self {
@@ -197,7 +199,7 @@ impl<'a> Builder<'a> {
     }
 
     fn hyphen_fragment(&mut self, style: TextStyle) -> usize {
-        let glyph = face(style.font).glyph_index('-').map_or(0, |g| g.0);
+        let glyph = glyph_index(style.font, '-').unwrap_or(0);
         let advance = advance_of(style, '-');
         self.fragments.push(Fragment {
             font: style.font,
@@ -207,7 +209,7 @@ impl<'a> Builder<'a> {
                 x: 0.0,
                 y: 0.0,
                 advance,
-                text: "-".to_owned(),
+                text: CompactString::const_new("-"),
             }],
             width: advance,
             level: Level::ltr(),
@@ -275,14 +277,14 @@ impl<'a> Builder<'a> {
         for glyph in shaped.iter() {
             let cluster = glyph.cluster;
             let text = if previous == Some(cluster) {
-                String::new()
+                CompactString::default()
             } else {
                 previous = Some(cluster);
                 let end = starts
                     .get(starts.partition_point(|&s| s <= cluster))
                     .copied()
                     .unwrap_or(piece.len());
-                piece.get(cluster..end).unwrap_or_default().to_owned()
+                CompactString::from(piece.get(cluster..end).unwrap_or_default())
             };
             let advance = glyph.x_advance * scale;
             glyphs.push(SetGlyph {
@@ -315,7 +317,7 @@ pub fn is_default_ignorable(c: char) -> bool {
 pub fn advance_of(style: TextStyle, c: char) -> f32 {
     let face = face(style.font);
     let scale = style.size / f32::from(face.units_per_em() as u16);
-    face.glyph_index(c)
-        .and_then(|g| face.glyph_hor_advance(g))
+    glyph_index(style.font, c)
+        .and_then(|g| face.glyph_hor_advance(GlyphId(g)))
         .map_or(0.0, |a| f32::from(a) * scale)
 }

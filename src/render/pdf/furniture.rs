@@ -113,7 +113,7 @@ fn truncate_line(line: &mut SetLine, width: f32) {
             x,
             y: 0.0,
             advance: ellipsis_width,
-            text: "…".to_owned(),
+            text: compact_str::CompactString::const_new("…"),
         });
     }
     line.runs.truncate(1);

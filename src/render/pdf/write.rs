@@ -153,7 +153,7 @@ pub(super) fn write(
                 for glyph in run.glyphs.iter().filter(|g| g.glyph_id != 0) {
                     let text = font.glyphs.entry(glyph.glyph_id).or_default();
                     if text.is_empty() && !glyph.text.is_empty() {
-                        text.clone_from(&glyph.text);
+                        text.push_str(&glyph.text);
                     }
                 }
             }
