@@ -35,7 +35,8 @@ impl<'a> Builder<'a> {
         }
         let rtl = crate::typography::direction::is_rtl_text(&text, settings.rtl);
         let level = if rtl { Level::rtl() } else { Level::ltr() };
-        let levels = if text.is_empty() {
+        // No levels means every byte is at level 0, left to right.
+        let levels = if text.is_empty() || (!rtl && only_left_to_right(&text)) {
             Vec::new()
         } else {
             ParagraphBidiInfo::new(&text, Some(level)).levels
@@ -305,6 +306,18 @@ impl<'a> Builder<'a> {
             link,
         });
     }
+}
+
+/// Whether a left-to-right paragraph of `text` resolves to level 0 throughout without
+/// running the bidi algorithm: it has no right-to-left letters, no Arabic digits and no
+/// explicit embeddings, overrides, isolates or marks. Below U+0590 (where Hebrew starts)
+/// and in the dashes, quotes and other punctuation of U+2010 to U+2027 and U+2030 to
+/// U+205E, every character is one of the classes (L, EN, ES, ET, CS, NSM, B, S, WS, ON,
+/// BN) that resolve to the paragraph's level when no strong right-to-left character is
+/// present. That is most text, and the full algorithm is a pass over every byte.
+pub(super) fn only_left_to_right(text: &str) -> bool {
+    text.chars()
+        .all(|c| c < '\u{0590}' || matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}'))
 }
 
 /// Characters that are invisible by definition (Unicode's Default_Ignorable_Code_Point):

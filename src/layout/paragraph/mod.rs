@@ -306,6 +306,30 @@ mod tests {
     }
 
     #[test]
+    fn the_left_to_right_shortcut_gives_the_bidi_algorithms_levels() {
+        // Every character the shortcut takes, in every order that matters: each one alone,
+        // after and before letters, digits and spaces, and all of them in one paragraph.
+        let taken: Vec<char> = (0..0x0590u32)
+            .chain(0x2010..=0x2027)
+            .chain(0x2030..=0x205E)
+            .filter_map(char::from_u32)
+            .collect();
+        let mut texts: Vec<String> = taken.iter().map(|c| format!("a{c}1 {c}b 2{c}")).collect();
+        texts.push(taken.iter().collect());
+        texts.push(taken.iter().rev().collect());
+        for text in &texts {
+            assert!(items::only_left_to_right(text));
+            let levels = unicode_bidi::ParagraphBidiInfo::new(text, Some(Level::ltr())).levels;
+            assert!(levels.iter().all(|l| *l == Level::ltr()), "{text:?}");
+        }
+        for other in [
+            "\u{05D0}", "\u{0627}", "\u{0661}", "\u{200F}", "\u{202E}", "\u{2067}",
+        ] {
+            assert!(!items::only_left_to_right(&format!("abc {other}")));
+        }
+    }
+
+    #[test]
     fn loads_hyphenation_patterns_by_language() {
         assert!(hyphenator(&Language::parse("en-GB").unwrap()).is_some());
         assert!(hyphenator(&Language::parse("ru").unwrap()).is_some());
