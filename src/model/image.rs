@@ -57,6 +57,11 @@ pub(crate) struct Header {
     pub(crate) height: u32,
 }
 
+/// Whether `data` starts as a WebP file does.
+pub(crate) fn is_webp(data: &[u8]) -> bool {
+    data.len() >= 12 && data.starts_with(b"RIFF") && data.get(8..12) == Some(b"WEBP")
+}
+
 /// Reads the format from the magic bytes and the dimensions from the header.
 pub(crate) fn sniff(data: &[u8]) -> Result<Header, String> {
     let format = if data.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -65,7 +70,7 @@ pub(crate) fn sniff(data: &[u8]) -> Result<Header, String> {
         ImageFormat::Jpeg
     } else if data.starts_with(b"GIF87a") || data.starts_with(b"GIF89a") {
         ImageFormat::Gif
-    } else if data.len() >= 12 && data.starts_with(b"RIFF") && data.get(8..12) == Some(b"WEBP") {
+    } else if is_webp(data) {
         ImageFormat::Webp
     } else {
         return Err("is not a PNG, JPEG, GIF or WebP image (judged by its first bytes)".to_owned());

@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 pub use convert::ExportJob;
 pub use error::{FieldViolation, Invalid};
 pub use image::ImageFormat;
+pub(crate) use image::is_webp;
 pub use limits::Limits;
 pub use options::{Archival, EpubOptions, PdfOptions, RenderOptions, TextOptions};
 

@@ -1,6 +1,6 @@
 //! The `broadsheet.v1.ExportService` handlers. Each does four things: convert and validate,
 //! render through the registry, map the result, map the error. All of it runs in the render
-//! pool, off the async runtime.
+//! pool: on a blocking thread, or inline for the renders known to be cheap (`place_for`).
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -58,23 +58,51 @@ impl ExportServer {
         }
     }
 
-    /// Where a request renders: inline when it is a plain-text render of a small request
-    /// of structured blocks, which takes well under a millisecond, else on a blocking
-    /// thread. An HTML or Markdown body is imported first, which can take longer.
+    /// Where a request renders: inline, on the async worker that took the call, when the
+    /// render is known to cost no more than handing it to a blocking thread and back; else
+    /// on a blocking thread. Inline are requests of structured blocks (an HTML or Markdown
+    /// body is imported first, which can take longer) under [`INLINE_BYTES`] apart from
+    /// their pictures, rendered as plain text, or as an EPUB of an article whose lead figure
+    /// is its cover (so none is drawn) and whose pictures all go in as they came (no WebP,
+    /// no scaling or grayscale). PDF and HTML layout, a drawn cover and re-encoded pictures
+    /// always go to a thread.
     fn place_for(&self, request: &pb::ExportRequest) -> Place {
-        /// The largest request rendered inline: the seed article is 10 KB.
-        const INLINE_BYTES: usize = 64 * 1024;
-        let text = self
-            .registry
-            .resolve(request.format.trim())
-            .is_ok_and(|renderer| renderer.id() == "text");
-        let structured = |a: &pb::Article| a.body_html.is_empty() && a.body_markdown.is_empty();
+        let Ok(renderer) = self.registry.resolve(request.format.trim()) else {
+            return Place::Blocking;
+        };
+        let mut pictures = Pictures::default();
         let plain = match &request.document {
-            Some(pb::export_request::Document::Article(article)) => structured(article),
-            Some(pb::export_request::Document::Collection(c)) => c.articles.iter().all(structured),
+            Some(pb::export_request::Document::Article(article)) => pictures.article(article),
+            Some(pb::export_request::Document::Collection(c)) => {
+                // Stopping at the first imported body is right: it goes to a thread anyway.
+                pictures.add(c.cover.as_ref());
+                c.articles.iter().all(|a| pictures.article(a))
+            }
             None => true,
         };
-        if text && plain && prost::Message::encoded_len(request) <= INLINE_BYTES {
+        let small =
+            prost::Message::encoded_len(request).saturating_sub(pictures.bytes) <= INLINE_BYTES;
+        let quick = match renderer.id() {
+            "text" => true,
+            "epub" => {
+                let has_cover = match &request.document {
+                    Some(pb::export_request::Document::Article(article)) => article
+                        .lead_figure
+                        .as_ref()
+                        .and_then(|f| f.image.as_ref())
+                        .is_some_and(|image| !image.data.is_empty()),
+                    _ => false,
+                };
+                let transforms = request
+                    .options
+                    .as_ref()
+                    .and_then(|o| o.epub.as_ref())
+                    .is_some_and(|e| e.max_image_width.is_some() || e.grayscale == Some(true));
+                has_cover && !transforms && !pictures.webp
+            }
+            _ => false,
+        };
+        if quick && plain && small {
             Place::Inline
         } else {
             Place::Blocking
@@ -127,6 +155,46 @@ impl ExportServer {
             request_id,
             outcome: Some(outcome),
         }
+    }
+}
+
+/// The largest request, apart from its pictures, rendered inline: the seed article is
+/// 10 KB. Validation only reads a picture's header, and a picture that goes in as it came is
+/// copied once, so pictures do not count.
+const INLINE_BYTES: usize = 64 * 1024;
+
+/// What [`ExportServer::place_for`] needs to know of a request's pictures.
+#[derive(Default)]
+struct Pictures {
+    /// Their encoded bytes.
+    bytes: usize,
+    /// Whether one is WebP, which an EPUB re-encodes.
+    webp: bool,
+}
+
+impl Pictures {
+    fn add(&mut self, image: Option<&pb::Image>) {
+        if let Some(image) = image {
+            self.bytes += image.data.len();
+            self.webp |= crate::model::is_webp(&image.data);
+        }
+    }
+
+    fn blocks(&mut self, blocks: &[pb::Block]) {
+        for block in blocks {
+            match &block.kind {
+                Some(pb::block::Kind::Figure(figure)) => self.add(figure.image.as_ref()),
+                Some(pb::block::Kind::Aside(aside)) => self.blocks(&aside.blocks),
+                _ => {}
+            }
+        }
+    }
+
+    /// Counts an article's pictures; whether its body is structured blocks.
+    fn article(&mut self, article: &pb::Article) -> bool {
+        self.add(article.lead_figure.as_ref().and_then(|f| f.image.as_ref()));
+        self.blocks(&article.body);
+        article.body_html.is_empty() && article.body_markdown.is_empty()
     }
 }
 
@@ -354,5 +422,122 @@ impl pb::export_service_server::ExportService for ExportServer {
             })
             .collect();
         Ok(Response::new(pb::ListFormatsResponse { formats }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::FontLibrary;
+
+    fn server() -> ExportServer {
+        ExportServer::new(
+            Arc::new(Registry::builtin(&FontLibrary::embedded())),
+            Arc::new(RenderPool::new(1, 0)),
+            Limits::default(),
+            1,
+        )
+    }
+
+    fn figure(data: &[u8]) -> pb::Figure {
+        pb::Figure {
+            image: Some(pb::Image {
+                data: Bytes::copy_from_slice(data),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn request(format: &str, article: pb::Article) -> pb::ExportRequest {
+        pb::ExportRequest {
+            format: format.to_owned(),
+            document: Some(pb::export_request::Document::Article(article)),
+            ..Default::default()
+        }
+    }
+
+    fn article(paragraph_bytes: usize, lead: Option<&[u8]>) -> pb::Article {
+        pb::Article {
+            headline: "Headline".to_owned(),
+            lead_figure: lead.map(figure),
+            body: vec![pb::Block {
+                kind: Some(pb::block::Kind::Paragraph(pb::Paragraph {
+                    text: "x".repeat(paragraph_bytes),
+                    ..Default::default()
+                })),
+            }],
+            ..Default::default()
+        }
+    }
+
+    const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0];
+    const WEBP: &[u8] = b"RIFF\0\0\0\0WEBPVP8 ";
+
+    #[test]
+    fn only_renders_known_to_be_cheap_run_inline() {
+        let server = server();
+        let place = |request: &pb::ExportRequest| server.place_for(request);
+        // Plain text of a small article, pictures or not.
+        assert_eq!(place(&request("text", article(1000, None))), Place::Inline);
+        assert_eq!(
+            place(&request("txt", article(1000, Some(JPEG)))),
+            Place::Inline
+        );
+        // A big picture does not count; big text does.
+        let big_picture = vec![0xFF; 2 * INLINE_BYTES];
+        let mut with_big_picture = article(1000, Some(JPEG));
+        with_big_picture.body.push(pb::Block {
+            kind: Some(pb::block::Kind::Figure(figure(&big_picture))),
+        });
+        assert_eq!(place(&request("text", with_big_picture)), Place::Inline);
+        assert_eq!(
+            place(&request("text", article(2 * INLINE_BYTES, None))),
+            Place::Blocking
+        );
+        // An EPUB whose lead figure is its cover, and nothing to re-encode.
+        assert_eq!(
+            place(&request("epub", article(1000, Some(JPEG)))),
+            Place::Inline
+        );
+        // A drawn cover, a WebP anywhere (even inside a fact box), or scaled pictures.
+        assert_eq!(
+            place(&request("epub", article(1000, None))),
+            Place::Blocking
+        );
+        assert_eq!(
+            place(&request("epub", article(1000, Some(WEBP)))),
+            Place::Blocking
+        );
+        let mut webp_in_aside = article(1000, Some(JPEG));
+        webp_in_aside.body.push(pb::Block {
+            kind: Some(pb::block::Kind::Aside(pb::Aside {
+                title: "Key facts".to_owned(),
+                blocks: vec![pb::Block {
+                    kind: Some(pb::block::Kind::Figure(figure(WEBP))),
+                }],
+            })),
+        });
+        assert_eq!(place(&request("epub", webp_in_aside)), Place::Blocking);
+        let mut scaled = request("epub", article(1000, Some(JPEG)));
+        scaled.options = Some(pb::RenderOptions {
+            epub: Some(pb::EpubOptions {
+                max_image_width: Some(600),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        assert_eq!(place(&scaled), Place::Blocking);
+        // An imported body, and every layout format.
+        let mut html = article(0, None);
+        html.body.clear();
+        html.body_html = "<p>Text</p>".to_owned();
+        assert_eq!(place(&request("text", html)), Place::Blocking);
+        for format in ["pdf", "html", "no-such-format"] {
+            assert_eq!(
+                place(&request(format, article(1000, Some(JPEG)))),
+                Place::Blocking
+            );
+        }
     }
 }
