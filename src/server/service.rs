@@ -71,34 +71,36 @@ impl ExportServer {
             return Place::Blocking;
         };
         let mut pictures = Pictures::default();
-        let plain = match &request.document {
-            Some(pb::export_request::Document::Article(article)) => pictures.article(article),
+        // Whether the body is structured blocks, and whether an EPUB's cover is a picture the
+        // request carries (an article's lead figure) rather than drawn.
+        let (plain, cover_carried) = match &request.document {
+            Some(pb::export_request::Document::Article(article)) => {
+                let lead = article.lead_figure.as_ref().and_then(|f| f.image.as_ref());
+                (
+                    pictures.article(article),
+                    lead.is_some_and(|image| !image.data.is_empty()),
+                )
+            }
             Some(pb::export_request::Document::Collection(c)) => {
                 // Stopping at the first imported body is right: it goes to a thread anyway.
                 pictures.add(c.cover.as_ref());
-                c.articles.iter().all(|a| pictures.article(a))
+                (c.articles.iter().all(|a| pictures.article(a)), false)
             }
-            None => true,
+            None => (true, false),
         };
         let small =
             prost::Message::encoded_len(request).saturating_sub(pictures.bytes) <= INLINE_BYTES;
         let quick = match renderer.id() {
             "text" => true,
             "epub" => {
-                let has_cover = match &request.document {
-                    Some(pb::export_request::Document::Article(article)) => article
-                        .lead_figure
-                        .as_ref()
-                        .and_then(|f| f.image.as_ref())
-                        .is_some_and(|image| !image.data.is_empty()),
-                    _ => false,
-                };
+                // The request's side of `EpubOptions::transforms_images`, read before the
+                // options are validated.
                 let transforms = request
                     .options
                     .as_ref()
                     .and_then(|o| o.epub.as_ref())
                     .is_some_and(|e| e.max_image_width.is_some() || e.grayscale == Some(true));
-                has_cover && !transforms && !pictures.webp
+                cover_carried && !transforms && !pictures.webp
             }
             _ => false,
         };
