@@ -1,6 +1,6 @@
 //! Render benchmarks: the seed article as text, EPUB and PDF, a 2,000-paragraph article
 //! (cost must grow linearly), EPUB issues of 12 and 200 articles, a 20-article PDF
-//! briefing, the seed with and without a 50-row table in each format, and the validation of
+//! briefing (both PDFs also with a spare thread lent, as an idle server lends one), the seed with and without a 50-row table in each format, and the validation of
 //! the seed request. Run with `cargo bench`.
 
 /// The binary's allocator (see `src/main.rs`), so the figures are the server's.
@@ -46,6 +46,16 @@ fn bench_export(bencher: divan::Bencher, mut job: ExportJob, format: &str) {
     let registry = Registry::builtin(&FontLibrary::embedded());
     registry.warm_up();
     bencher.bench(|| broadsheet::pipeline::export(&registry, black_box(&job), None));
+}
+
+/// [`bench_export`] with one spare thread lent to the renderer, as an idle server lends it.
+fn bench_export_sharing(bencher: divan::Bencher, mut job: ExportJob, format: &str) {
+    job.format = format.to_owned();
+    let registry = Registry::builtin(&FontLibrary::embedded());
+    registry.warm_up();
+    bencher.bench(|| {
+        broadsheet::pipeline::export_with_spare_threads(&registry, black_box(&job), None, 1)
+    });
 }
 
 #[divan::bench]
@@ -98,6 +108,17 @@ fn pdf_seed(bencher: divan::Bencher) {
 #[divan::bench]
 fn pdf_briefing_20(bencher: divan::Bencher) {
     bench_export(bencher, job(collection_request(20)), "pdf");
+}
+
+/// The seed and the briefing with a spare thread setting paragraphs alongside the flow.
+#[divan::bench]
+fn pdf_seed_spare_thread(bencher: divan::Bencher) {
+    bench_export_sharing(bencher, job(seed_request()), "pdf");
+}
+
+#[divan::bench]
+fn pdf_briefing_20_spare_thread(bencher: divan::Bencher) {
+    bench_export_sharing(bencher, job(collection_request(20)), "pdf");
 }
 
 #[divan::bench]

@@ -46,11 +46,22 @@ pub enum ExportError {
 }
 
 /// Exports a validated job through `registry`, stopping work at `deadline` where the
-/// renderer can.
+/// renderer can, on the calling thread alone.
 pub fn export(
     registry: &Registry,
     job: &ExportJob,
     deadline: Option<Instant>,
+) -> Result<Export, ExportError> {
+    export_with_spare_threads(registry, job, deadline, 0)
+}
+
+/// [`export`], letting the renderer borrow up to `spare_threads` idle threads (see
+/// [`RenderContext::spare_threads`]). The output is the same bytes whatever the number.
+pub fn export_with_spare_threads(
+    registry: &Registry,
+    job: &ExportJob,
+    deadline: Option<Instant>,
+    spare_threads: usize,
 ) -> Result<Export, ExportError> {
     let renderer = registry.resolve(&job.format).map_err(Invalid::from)?;
     if matches!(job.document, Document::Collection(_)) && !renderer.supports_collections() {
@@ -64,7 +75,11 @@ pub fn export(
         .into());
     }
     let started = Instant::now();
-    let rendered = renderer.render(&RenderContext::new(job).with_deadline(deadline))?;
+    let rendered = renderer.render(
+        &RenderContext::new(job)
+            .with_deadline(deadline)
+            .with_spare_threads(spare_threads),
+    )?;
     let render_time = started.elapsed();
     Ok(Export {
         format: renderer.id().to_owned(),

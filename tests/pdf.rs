@@ -801,6 +801,49 @@ fn cached_and_uncached_renders_are_identical() {
     }
 }
 
+/// A render that lends the PDF renderer a spare thread (body paragraphs set on a helper
+/// while the flow sets them too, whichever reaches each first) gives the bytes a render on
+/// one thread does: for single articles, briefings, one and two columns, every script.
+#[test]
+fn renders_with_a_spare_thread_are_identical_to_renders_on_one() {
+    let two_columns = {
+        let mut request = seed_collection(6, "pdf");
+        request.options = Some(pb::RenderOptions {
+            pdf: Some(pb::PdfOptions {
+                columns: Some(2),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        request
+    };
+    let requests = [
+        ("seed", fixture("seed.json")),
+        ("multilingual", fixture("multilingual.json")),
+        ("digest", fixture("digest.json")),
+        ("newsroom", fixture("newsroom.json")),
+        ("briefing of 12", seed_collection(12, "pdf")),
+        ("two-column briefing", two_columns),
+    ];
+    let renderer = REGISTRY.resolve("pdf").unwrap();
+    for (name, mut request) in requests {
+        request.format = "pdf".to_owned();
+        let job = ExportJob::try_from(request).expect("a valid request");
+        let alone = renderer.render(&RenderContext::new(&job)).unwrap();
+        // The two sides race differently each time: several renders meet at several places.
+        for round in 0..4 {
+            let shared = renderer
+                .render(&RenderContext::new(&job).with_spare_threads(1))
+                .unwrap();
+            assert!(
+                shared.content == alone.content,
+                "{name}, round {round}: the render with a spare thread differs"
+            );
+            assert_eq!(shared.warnings, alone.warnings, "{name}: warnings differ");
+        }
+    }
+}
+
 /// The characters a warning of missing glyphs names (`U+XXXX`).
 fn named_characters(warnings: &[String]) -> Vec<char> {
     let mut named: Vec<char> = warnings

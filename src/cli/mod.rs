@@ -336,10 +336,13 @@ fn render(args: RenderArgs) -> Result<(), String> {
     }
     let job = ExportJob::from_pb(request, &limits)
         .map_err(|e| format!("{}: {e}", args.input.display()))?;
-    let export = pipeline::export(&registry, &job, None).map_err(|e| match e {
-        ExportError::Invalid(invalid) => format!("{}: {invalid}", args.input.display()),
-        ExportError::Render(error) => error.to_string(),
-    })?;
+    // A one-off render has the machine to itself: it may use every core.
+    let spare = std::thread::available_parallelism().map_or(0, |n| n.get() - 1);
+    let export =
+        pipeline::export_with_spare_threads(&registry, &job, None, spare).map_err(|e| match e {
+            ExportError::Invalid(invalid) => format!("{}: {invalid}", args.input.display()),
+            ExportError::Render(error) => error.to_string(),
+        })?;
     for warning in &export.warnings {
         eprintln!("broadsheet: warning: {warning}");
     }

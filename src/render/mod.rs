@@ -77,6 +77,9 @@ pub struct RenderContext<'a> {
     pub options: &'a RenderOptions,
     /// When the caller stops waiting, if it said; work still running then is wasted.
     pub deadline: Option<Instant>,
+    /// Threads the machine has idle now, which the renderer may borrow for this document
+    /// (the PDF renderer sets a long document's paragraphs on one). 0 by default.
+    pub spare_threads: usize,
 }
 
 impl<'a> RenderContext<'a> {
@@ -87,7 +90,14 @@ impl<'a> RenderContext<'a> {
             document: &job.document,
             options: &job.options,
             deadline: None,
+            spare_threads: 0,
         }
+    }
+
+    /// With `threads` idle threads the renderer may use besides its own.
+    pub fn with_spare_threads(mut self, threads: usize) -> Self {
+        self.spare_threads = threads;
+        self
     }
 
     /// With the caller's deadline.

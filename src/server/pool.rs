@@ -43,6 +43,8 @@ pub(crate) struct RenderPool {
     max_running: usize,
     max_queued: usize,
     in_flight: AtomicUsize,
+    /// The threads the machine can run at once.
+    cores: usize,
 }
 
 impl RenderPool {
@@ -54,6 +56,7 @@ impl RenderPool {
             max_running,
             max_queued,
             in_flight: AtomicUsize::new(0),
+            cores: std::thread::available_parallelism().map_or(1, usize::from),
         }
     }
 
@@ -123,6 +126,12 @@ impl RenderPool {
                 .unwrap_or(Err(Error::DeadlineExceeded)),
             None => task.await,
         }
+    }
+
+    /// The cores no render is using right now, which a running render may borrow.
+    pub(crate) fn spare_threads(&self) -> usize {
+        self.cores
+            .saturating_sub(self.in_flight.load(Ordering::Relaxed))
     }
 
     /// Renders running right now.

@@ -125,9 +125,10 @@ impl ExportServer {
             Admission::FailFast => self.place_for(&request),
             Admission::Wait => Place::Blocking,
         };
+        let pool = Arc::clone(&self.pool);
         self.pool
             .run(admission, place, deadline, move || {
-                render(&registry, &limits, request, deadline)
+                render(&registry, &limits, request, deadline, pool.spare_threads())
             })
             .await
     }
@@ -206,9 +207,15 @@ fn render(
     limits: &Limits,
     request: pb::ExportRequest,
     deadline: Option<Instant>,
+    spare_threads: usize,
 ) -> Result<Exported, Error> {
     let job = ExportJob::from_pb(request, limits)?;
-    let export = pipeline::export(registry, &job, deadline.map(Instant::into_std))?;
+    let export = pipeline::export_with_spare_threads(
+        registry,
+        &job,
+        deadline.map(Instant::into_std),
+        spare_threads,
+    )?;
     metrics::histogram!(super::metrics::RENDER_SECONDS, "format" => export.format.clone())
         .record(export.render_time.as_secs_f64());
     Ok(Exported {

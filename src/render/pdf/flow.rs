@@ -6,6 +6,7 @@
 //! Coordinates here run from the top-left corner of the page, in points; the writer turns
 //! them into PDF's bottom-left ones.
 
+use super::ahead::Ahead;
 use crate::layout::{FontLibrary, SetLine, SetParagraph};
 use crate::model::{Image, PdfOptions};
 
@@ -196,6 +197,8 @@ pub(super) struct Flow<'a> {
     inset: f32,
     /// The fact box being drawn, if any: where its current segment started.
     frame: Option<Frame>,
+    /// Body paragraphs being set ahead on a spare thread, if any.
+    pub(super) ahead: Option<&'a Ahead<'a>>,
 }
 
 /// The open segment of a boxed region (a fact box): the part in the current column.
@@ -207,6 +210,21 @@ struct Frame {
     first: bool,
     /// The rule's thickness.
     thickness: f32,
+}
+
+/// The width of the text area.
+fn text_width(options: &PdfOptions) -> f32 {
+    options.page_width - 2.0 * options.margin
+}
+
+/// The measure of body text: a column's width, outside fact boxes.
+pub(super) fn body_measure(options: &PdfOptions) -> f32 {
+    let columns = usize::from(options.columns.max(1));
+    if columns == 1 {
+        text_width(options)
+    } else {
+        (text_width(options) - GUTTER * (columns - 1) as f32) / columns as f32
+    }
 }
 
 impl<'a> Flow<'a> {
@@ -290,6 +308,7 @@ impl<'a> Flow<'a> {
             frame: None,
             structure: Vec::new(),
             open: Vec::new(),
+            ahead: None,
         };
         flow.new_page();
         flow
@@ -312,7 +331,7 @@ impl<'a> Flow<'a> {
 
     /// The width of the text area.
     pub(super) fn text_width(&self) -> f32 {
-        self.options.page_width - 2.0 * self.options.margin
+        text_width(self.options)
     }
 
     /// The width lines are set to at the current position.
@@ -322,10 +341,10 @@ impl<'a> Flow<'a> {
 
     /// The width of the current column (or of the full text area), insets aside.
     fn column_width(&self) -> f32 {
-        if self.full_width || self.columns == 1 {
+        if self.full_width {
             self.text_width()
         } else {
-            (self.text_width() - GUTTER * (self.columns - 1) as f32) / self.columns as f32
+            body_measure(self.options)
         }
     }
 

@@ -18,6 +18,7 @@
 //! name into one flat list, so an outline can neither nest nor keep document order. Typst's
 //! `pdf-writer` writes exactly the objects asked for, deterministically.
 
+mod ahead;
 mod flow;
 mod furniture;
 // Image sniffing for the earlier writer, which the tests still compare with.
@@ -30,12 +31,15 @@ mod unhint;
 #[cfg(test)]
 mod write;
 
+use self::ahead::Ahead;
 use self::flow::{Align, Flow, Mark, OutlineEntry, StructKind};
 use super::{RenderContext, RenderError, Rendered, Renderer};
 use crate::layout::{
     FontId, FontLibrary, Run, SetParagraph, Settings, TextStyle, hyphenator, set_paragraph,
 };
-use crate::model::{Article, Block, Collection, Document, Embed, Figure, Language, Span};
+use crate::model::{
+    Article, Block, Collection, Document, Embed, Figure, Language, PdfOptions, Span,
+};
 use crate::typography::{
     Term, byline, credits_line, format_date, published_text, term, updated_text, uppercase_in,
 };
@@ -77,23 +81,13 @@ impl Renderer for PdfRenderer {
     fn render(&self, cx: &RenderContext<'_>) -> Result<Rendered, RenderError> {
         let document = cx.document;
         let options = &cx.options.pdf;
+        let ahead = Ahead::new(document, options, &self.fonts, cx.spare_threads);
         let mut flow = Flow::new(options, &self.fonts);
-        let info = match document {
-            Document::Article(article) => {
-                let entry = set_article(&mut flow, article, true);
-                flow.outline.push(entry);
-                krilla::Info::for_article(article)
-            }
-            Document::Collection(collection) => {
-                set_collection(&mut flow, collection);
-                krilla::Info::for_collection(collection)
-            }
+        flow.ahead = ahead.as_ref();
+        let info = match &ahead {
+            Some(ahead) => ahead.alongside(|| compose(&mut flow, document)),
+            None => compose(&mut flow, document),
         };
-        let running_head = match document {
-            Document::Article(article) => article.headline.clone(),
-            Document::Collection(collection) => collection.title.clone(),
-        };
-        furniture::lay_out(&mut flow, &running_head);
         let mut warnings = Vec::new();
         if let Some(warning) = crate::typography::missing_glyphs_warning(&flow.missing, "the PDF") {
             warnings.push(warning);
@@ -108,6 +102,27 @@ impl Renderer for PdfRenderer {
         .map_err(|reason| RenderError::failed("pdf", reason))?;
         Ok(Rendered::new(content, page_count).with_warnings(warnings))
     }
+}
+
+/// Lays out the whole document: the articles, then the page furniture.
+fn compose<'a>(flow: &mut Flow<'a>, document: &'a Document) -> krilla::Info {
+    let info = match document {
+        Document::Article(article) => {
+            let entry = set_article(flow, article, true);
+            flow.outline.push(entry);
+            krilla::Info::for_article(article)
+        }
+        Document::Collection(collection) => {
+            set_collection(flow, collection);
+            krilla::Info::for_collection(collection)
+        }
+    };
+    let running_head = match document {
+        Document::Article(article) => &article.headline,
+        Document::Collection(collection) => &collection.title,
+    };
+    furniture::lay_out(flow, running_head);
+    info
 }
 
 /// The faces for labels: kicker, byline, dateline, headings, captions, page furniture.
@@ -184,7 +199,28 @@ fn set(
     hyphenate: bool,
     indent: f32,
 ) -> SetParagraph {
-    let hyphenator = if hyphenate && flow.options.hyphenate {
+    set_to(
+        flow.options,
+        flow.fonts,
+        runs,
+        language,
+        justify,
+        hyphenate,
+        flow.measure() - indent,
+    )
+}
+
+/// [`set`], to a given measure.
+fn set_to(
+    options: &PdfOptions,
+    fonts: &FontLibrary,
+    runs: &[Run<'_>],
+    language: &Language,
+    justify: bool,
+    hyphenate: bool,
+    measure: f32,
+) -> SetParagraph {
+    let hyphenator = if hyphenate && options.hyphenate {
         hyphenator(language)
     } else {
         None
@@ -192,13 +228,25 @@ fn set(
     set_paragraph(
         runs,
         &Settings {
-            width: (flow.measure() - indent).max(20.0),
-            justify: justify && flow.options.justify,
+            width: measure.max(20.0),
+            justify: justify && options.justify,
             hyphenator,
             rtl: language.is_rtl(),
-            fonts: flow.fonts,
+            fonts,
         },
     )
+}
+
+/// A body paragraph set to `measure`: justified, hyphenated, in the body face and size.
+fn set_body_paragraph(
+    options: &PdfOptions,
+    fonts: &FontLibrary,
+    spans: &[Span],
+    language: &Language,
+    measure: f32,
+) -> SetParagraph {
+    let runs = spans_to_runs(spans, FontId::SerifRegular, options.font_size);
+    set_to(options, fonts, &runs, language, true, true, measure)
 }
 
 fn plain<'t>(text: &'t str, font: FontId, size: f32) -> [Run<'t>; 1] {
@@ -455,10 +503,17 @@ fn set_block<'a>(
     let body = scale.body;
     match block {
         Block::Paragraph(spans) => {
-            let runs = spans_to_runs(spans, FontId::SerifRegular, body);
-            let set = set(flow, &runs, lang, true, true, 0.0);
+            let measure = flow.measure();
+            let own;
+            let set = match flow.ahead.and_then(|ahead| ahead.get(block, measure)) {
+                Some(set) => set,
+                None => {
+                    own = set_body_paragraph(flow.options, flow.fonts, spans, lang, measure);
+                    &own
+                }
+            };
             flow.space(body * 0.45);
-            flow.paragraph(&set, scale.leading(body), 0.0, start(lang), 0.0);
+            flow.paragraph(set, scale.leading(body), 0.0, start(lang), 0.0);
         }
         Block::Heading { level, spans } => {
             let size = if *level == 1 {
