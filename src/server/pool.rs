@@ -203,6 +203,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_running_render_takes_a_core_from_the_spare_ones() {
+        let pool = Arc::new(RenderPool::new(4, 0));
+        let cores = pool.cores;
+        assert_eq!(pool.spare_threads(), cores);
+        let seen = {
+            let pool = Arc::clone(&pool);
+            let inner = Arc::clone(&pool);
+            pool.run(Admission::FailFast, Place::Blocking, None, move || {
+                Ok(inner.spare_threads())
+            })
+            .await
+            .unwrap()
+        };
+        assert_eq!(seen, cores - 1, "the render itself uses a core");
+        assert_eq!(pool.spare_threads(), cores);
+    }
+
+    #[tokio::test]
     async fn contains_a_panic_to_its_request() {
         let pool = Arc::new(RenderPool::new(1, 0));
         let crashed = pool
