@@ -41,20 +41,21 @@ fn job(request: pb::ExportRequest) -> ExportJob {
 
 /// Benchmarks the pipeline (render, name, count) for one job in one format, with the
 /// embedded fonts, warmed up as a server is at start-up.
-fn bench_export(bencher: divan::Bencher, mut job: ExportJob, format: &str) {
-    job.format = format.to_owned();
-    let registry = Registry::builtin(&FontLibrary::embedded());
-    registry.warm_up();
-    bencher.bench(|| broadsheet::pipeline::export(&registry, black_box(&job), None));
+fn bench_export(bencher: divan::Bencher, job: ExportJob, format: &str) {
+    bench_export_with(bencher, job, format, 0);
 }
 
 /// [`bench_export`] with one spare thread lent to the renderer, as an idle server lends it.
-fn bench_export_sharing(bencher: divan::Bencher, mut job: ExportJob, format: &str) {
+fn bench_export_sharing(bencher: divan::Bencher, job: ExportJob, format: &str) {
+    bench_export_with(bencher, job, format, 1);
+}
+
+fn bench_export_with(bencher: divan::Bencher, mut job: ExportJob, format: &str, spare: usize) {
     job.format = format.to_owned();
     let registry = Registry::builtin(&FontLibrary::embedded());
     registry.warm_up();
     bencher.bench(|| {
-        broadsheet::pipeline::export_with_spare_threads(&registry, black_box(&job), None, 1)
+        broadsheet::pipeline::export_with_spare_threads(&registry, black_box(&job), None, spare)
     });
 }
 
