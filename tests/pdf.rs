@@ -801,6 +801,82 @@ fn cached_and_uncached_renders_are_identical() {
     }
 }
 
+/// Nor do the process-wide ones, which outlive every thread (each font's glyph outline
+/// bounds, from which the writer takes a subset's bounding box): the first render of a
+/// fresh `broadsheet render` process, where they are empty, gives the bytes a render here
+/// gives once this process has filled them.
+#[test]
+fn a_fresh_process_renders_the_bytes_a_warm_one_does() {
+    for name in ["seed.json", "multilingual.json", "digest.json"] {
+        render(fixture(name));
+        let warm = render(fixture(name)).bytes;
+        let fresh = std::process::Command::new(env!("CARGO_BIN_EXE_broadsheet"))
+            .args(["render", "--format", "pdf", "--output", "-"])
+            .arg(common::fixture_path(name))
+            .output()
+            .expect("broadsheet render runs");
+        assert!(
+            fresh.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&fresh.stderr)
+        );
+        assert!(
+            fresh.stdout == warm,
+            "{name}: the fresh process's PDF differs"
+        );
+    }
+}
+
+/// Every embedded TrueType subset's `/FontBBox` is the union of the outline bounds of the
+/// glyphs it really holds, as fontTools reads them from the embedded font program (to within
+/// one font unit). The writer takes those bounds from the whole font rather than the subset
+/// (see vendor/README.md), so a glyph mapped to the wrong original would show here.
+#[test]
+fn subset_bounding_boxes_are_those_of_the_embedded_glyphs() {
+    const SCRIPT: &str = "import sys, io, logging, pikepdf\n\
+        from fontTools.ttLib import TTFont\n\
+        logging.disable(logging.WARNING)\n\
+        pdf = pikepdf.open(sys.argv[1])\n\
+        seen = set()\n\
+        for page in pdf.pages:\n\
+        \x20   for font in (page.Resources.get('/Font') or {}).values():\n\
+        \x20       if font.get('/Subtype') != '/Type0':\n\
+        \x20           continue\n\
+        \x20       d = font.DescendantFonts[0].FontDescriptor\n\
+        \x20       if '/FontFile2' not in d or d.objgen in seen:\n\
+        \x20           continue\n\
+        \x20       seen.add(d.objgen)\n\
+        \x20       tt = TTFont(io.BytesIO(d.FontFile2.read_bytes()))\n\
+        \x20       glyf = tt['glyf']\n\
+        \x20       unit = 1000 / tt['head'].unitsPerEm\n\
+        \x20       box = None\n\
+        \x20       for name in tt.getGlyphOrder():\n\
+        \x20           g = glyf[name]\n\
+        \x20           if g.numberOfContours == 0:\n\
+        \x20               continue\n\
+        \x20           g.recalcBounds(glyf)\n\
+        \x20           b = (g.xMin, g.yMin, g.xMax, g.yMax)\n\
+        \x20           box = b if box is None else (min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3]))\n\
+        \x20       ours = [float(v) for v in d.FontBBox]\n\
+        \x20       theirs = [v * unit for v in box]\n\
+        \x20       same = all(abs(a - b) <= unit + 0.01 for a, b in zip(ours, theirs))\n\
+        \x20       print(d.FontName, 'same' if same else 'different', ours, theirs)\n";
+    for name in ["seed.json", "multilingual.json", "newsroom.json"] {
+        let pdf = render(fixture(name));
+        let Some(out) = python(&["pikepdf", "fontTools"], SCRIPT, &[pdf.path.as_os_str()]) else {
+            return;
+        };
+        assert!(
+            out.lines().count() >= 3,
+            "{name}: the serif faces are checked:\n{out}"
+        );
+        assert!(
+            out.lines().all(|l| l.contains(" same ")),
+            "{name}: a subset's /FontBBox is not its glyphs' bounds:\n{out}"
+        );
+    }
+}
+
 /// A render that lends the PDF renderer a spare thread (body paragraphs set on a helper
 /// while the flow sets them too, whichever reaches each first) gives the bytes a render on
 /// one thread does: for single articles, briefings, one and two columns, every script.

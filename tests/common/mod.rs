@@ -472,7 +472,7 @@ pub mod validators {
         if !check.is_ok_and(|o| o.status.success()) {
             missing(
                 &modules.join(", "),
-                "pip install pypdf==7.1.1 pdfplumber==0.11.10 pikepdf==10.18.0",
+                "pip install pypdf==7.1.1 pdfplumber==0.11.10 pikepdf==10.18.0 fonttools==4.68.0",
             );
             return None;
         }

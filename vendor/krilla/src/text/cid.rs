@@ -2,9 +2,6 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::writers::WMode;
 use pdf_writer::{Finish, Name, Ref, Str};
 use rustc_hash::FxHashMap;
-use skrifa::instance::Size;
-use skrifa::outline::DrawSettings;
-use skrifa::prelude::LocationRef;
 use skrifa::raw::tables::cff::Cff;
 use skrifa::raw::{TableProvider, TopLevelTable};
 use std::hash::Hash;
@@ -20,7 +17,7 @@ use crate::geom::Rect;
 use crate::serialize::SerializeContext;
 use crate::stream::FilterStreamBuilder;
 use crate::surface::Location;
-use crate::text::outline::OutlineBuilder;
+use crate::text::font::draw_bounds;
 use crate::text::Font;
 use crate::text::GlyphId;
 use crate::util::{stable_hash128, SliceExt};
@@ -442,7 +439,7 @@ fn subset_font(font: Font, glyph_remapper: &GlyphRemapper) -> KrillaResult<(Font
         .iter()
         .map(|v| (subsetter::Tag::new(v.0.get()), v.1.get()))
         .collect::<Vec<_>>();
-    let font = subsetter::subset_with_variations(
+    let subset = subsetter::subset_with_variations(
         font.font_data().as_ref(),
         font.index(),
         &variation_coordinates,
@@ -455,10 +452,22 @@ fn subset_font(font: Font, glyph_remapper: &GlyphRemapper) -> KrillaResult<(Font
             "failed to subset font".to_string(),
         ))
     })?;
-    let global_bbox = font.bbox();
+    let global_bbox = subset.bbox();
 
-    for g in 0..font.num_glyphs() {
-        if let Some(path_bbox) = compute_bbox(&font, skrifa::GlyphId::new(g)) {
+    // A TrueType subset keeps each glyph's outline as it is (only the ids change), so the
+    // glyphs the remapper knows take their bounds from the whole font, where they are drawn
+    // once per process. Components the subsetter added after them, CFF and instanced
+    // variable fonts are drawn from the subset, as upstream does.
+    // (Broadsheet's change; see vendor/README.md.)
+    let same_outlines = font.font_info().has_glyf() && variation_coordinates.is_empty();
+    let mut known = glyph_remapper.remapped_gids();
+    for g in 0..subset.num_glyphs() {
+        let original = known.next().filter(|_| same_outlines);
+        let path_bbox = match original {
+            Some(original) => font.glyph_bounds(original),
+            None => draw_bounds(&subset, skrifa::GlyphId::new(g)),
+        };
+        if let Some(path_bbox) = path_bbox {
             bbox = bbox
                 .map(|mut r| {
                     r.expand(&path_bbox);
@@ -468,21 +477,5 @@ fn subset_font(font: Font, glyph_remapper: &GlyphRemapper) -> KrillaResult<(Font
         }
     }
 
-    Ok((font, bbox.unwrap_or(global_bbox)))
-}
-
-#[cfg_attr(feature = "comemo", comemo::memoize)]
-fn compute_bbox(font: &Font, glyph: skrifa::GlyphId) -> Option<Rect> {
-    let outline_glyphs = font.outline_glyphs();
-
-    if let Some(outline_glyph) = outline_glyphs.get(glyph) {
-        let mut glyph_builder = OutlineBuilder::new();
-        let _ = outline_glyph.draw(
-            DrawSettings::unhinted(Size::unscaled(), LocationRef::default()),
-            &mut glyph_builder,
-        );
-        glyph_builder.finish().map(|p| Rect::from_tsp(p.bounds()))
-    } else {
-        None
-    }
+    Ok((subset, bbox.unwrap_or(global_bbox)))
 }

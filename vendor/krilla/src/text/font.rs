@@ -1,7 +1,10 @@
 use std::fmt::{Debug, Formatter};
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rustc_hash::FxHashMap;
+use skrifa::outline::DrawSettings;
 
 use skrifa::instance::{Location, LocationRef, Size};
 use skrifa::metrics::GlyphMetrics;
@@ -12,6 +15,7 @@ use tiny_skia_path::FiniteF32;
 use yoke::{Yoke, Yokeable};
 
 use crate::geom::Rect;
+use crate::text::outline::OutlineBuilder;
 use crate::text::GlyphId;
 use crate::util::Prehashed;
 use crate::Data;
@@ -68,6 +72,7 @@ impl Font {
             font_data: data,
             font_ref_yoke,
             font_info,
+            glyph_bounds: Mutex::new(FxHashMap::default()),
         }))))
     }
 
@@ -153,6 +158,39 @@ impl Font {
     pub(crate) fn advance_width(&self, glyph_id: GlyphId) -> Option<f32> {
         self.glyph_metrics().advance_width(glyph_id.to_skrifa())
     }
+
+    /// The bounds of a glyph's unhinted outline in font units, `None` when it has none:
+    /// drawn once per glyph and font, then remembered.
+    pub(crate) fn glyph_bounds(&self, glyph: u16) -> Option<Rect> {
+        let cached = |bounds: &Mutex<FxHashMap<u16, Option<Rect>>>| {
+            bounds
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&glyph)
+                .copied()
+        };
+        if let Some(bounds) = cached(&self.0.glyph_bounds) {
+            return bounds;
+        }
+        let bounds = draw_bounds(self, skrifa::GlyphId::new(u32::from(glyph)));
+        self.0
+            .glyph_bounds
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(glyph, bounds);
+        bounds
+    }
+}
+
+/// The bounds of a glyph's unhinted outline, drawn now.
+pub(crate) fn draw_bounds(font: &Font, glyph: skrifa::GlyphId) -> Option<Rect> {
+    let outline_glyph = font.outline_glyphs().get(glyph)?;
+    let mut glyph_builder = OutlineBuilder::new();
+    let _ = outline_glyph.draw(
+        DrawSettings::unhinted(Size::unscaled(), LocationRef::default()),
+        &mut glyph_builder,
+    );
+    glyph_builder.finish().map(|p| Rect::from_tsp(p.bounds()))
 }
 
 /// A 4-byte OpenType tag.
@@ -236,6 +274,10 @@ struct Repr {
     font_info: Arc<FontInfo>,
     font_data: Data,
     font_ref_yoke: Yoke<FontRefYoke<'static>, Box<YokeData>>,
+    /// Each glyph's outline bounds once drawn (`None`: no outline), so that the bounding
+    /// box of a subset does not draw the same glyphs again for every document. Holds at
+    /// most one entry per glyph of the font. (Broadsheet's change; see vendor/README.md.)
+    glyph_bounds: Mutex<FxHashMap<u16, Option<Rect>>>,
 }
 
 impl Hash for Repr {
@@ -334,6 +376,11 @@ impl FontInfo {
             italic_angle,
             global_bbox,
         })
+    }
+
+    /// Whether the outlines are TrueType (`glyf`). (Broadsheet's change.)
+    pub(crate) fn has_glyf(&self) -> bool {
+        self.has_glyf
     }
 
     pub(crate) fn can_be_cid_font(&self) -> bool {
