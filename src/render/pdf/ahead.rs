@@ -7,14 +7,16 @@
 //! sets the document's body paragraphs from the last one back while the flow works from the
 //! first one on. Each paragraph is set once, by whichever side reaches it first (a `OnceLock`
 //! per paragraph; the other side waits for it or takes it), so the two meet in the middle and
-//! the lines are exactly those one thread would set: the output is the same bytes.
+//! the lines are exactly those one thread would set: the output is the same bytes. The flow
+//! then takes the set paragraph out of its slot, so its lines are moved onto the page, not
+//! copied.
 //!
 //! The helper runs on a small pool of long-lived threads, so its per-thread caches (shaped
 //! words, hyphenation points) stay warm from one render to the next, as the render threads'
 //! own do.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 use rustc_hash::FxHashMap;
 
@@ -53,7 +55,8 @@ pub(super) struct Ahead<'a> {
 struct Slot<'a> {
     spans: &'a [Span],
     language: &'a Language,
-    set: OnceLock<SetParagraph>,
+    /// Set once; emptied when the flow takes it.
+    set: OnceLock<Mutex<Option<SetParagraph>>>,
 }
 
 impl<'a> Ahead<'a> {
@@ -109,12 +112,19 @@ impl<'a> Ahead<'a> {
 
     /// The lines of `block` set to `measure`: the helper's, or set now. `None` when it is
     /// not one of the body paragraphs or is set to another measure.
-    pub(super) fn get(&self, block: &Block, measure: f32) -> Option<&SetParagraph> {
+    pub(super) fn get(&self, block: &Block, measure: f32) -> Option<SetParagraph> {
         if measure.to_bits() != self.measure.to_bits() {
             return None;
         }
         let slot = &self.slots[*self.index.get(&address(block))?];
-        Some(slot.set.get_or_init(|| self.set(slot)))
+        let taken = slot
+            .set
+            .get_or_init(|| Mutex::new(Some(self.set(slot))))
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        // A paragraph asked for again (the flow never does) is set again: the same lines.
+        Some(taken.unwrap_or_else(|| self.set(slot)))
     }
 
     /// The helper: sets paragraphs from the last one back until it meets one the flow has
@@ -124,7 +134,7 @@ impl<'a> Ahead<'a> {
             if self.done.load(Ordering::Relaxed) || slot.set.get().is_some() {
                 break;
             }
-            slot.set.get_or_init(|| self.set(slot));
+            slot.set.get_or_init(|| Mutex::new(Some(self.set(slot))));
         }
     }
 
@@ -190,7 +200,7 @@ mod tests {
             article
                 .body
                 .iter()
-                .filter_map(|block| ahead.get(block, ahead.measure).cloned())
+                .filter_map(|block| ahead.get(block, ahead.measure))
                 .collect()
         });
         assert_eq!(taken.len(), ahead.slots.len());

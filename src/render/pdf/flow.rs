@@ -411,13 +411,13 @@ impl<'a> Flow<'a> {
     /// Places a line with its left edge at `x` and its baseline at `baseline` on the
     /// current page, with its links, as content of the innermost open structure node; the
     /// position does not move.
-    pub(super) fn place(&mut self, x: f32, baseline: f32, line: &SetLine) {
+    pub(super) fn place(&mut self, x: f32, baseline: f32, line: SetLine) {
         let mark = self.current_mark();
         self.place_marked(x, baseline, line, mark);
     }
 
     /// As [`Flow::place`], with an explicit mark.
-    pub(super) fn place_marked(&mut self, x: f32, baseline: f32, line: &SetLine, mark: Mark) {
+    pub(super) fn place_marked(&mut self, x: f32, baseline: f32, line: SetLine, mark: Mark) {
         let page = self.page();
         let size = line.runs.first().map_or(10.0, |r| r.size);
         for link in &line.links {
@@ -431,15 +431,7 @@ impl<'a> Flow<'a> {
                 target: Target::Uri(link.url.clone()),
             });
         }
-        self.push(
-            page,
-            Element::Line {
-                x,
-                baseline,
-                line: line.clone(),
-            },
-            mark,
-        );
+        self.push(page, Element::Line { x, baseline, line }, mark);
     }
 
     /// A filled rectangle on the current page: a rule, or a vertical bar. Never content.
@@ -610,7 +602,7 @@ impl<'a> Flow<'a> {
     /// same column (for headings).
     pub(super) fn paragraph(
         &mut self,
-        set: &SetParagraph,
+        set: SetParagraph,
         leading: f32,
         indent: f32,
         align: Align,
@@ -643,7 +635,7 @@ impl<'a> Flow<'a> {
 
     fn set_lines(
         &mut self,
-        set: &SetParagraph,
+        set: SetParagraph,
         leading: f32,
         indent: f32,
         align: Align,
@@ -654,13 +646,14 @@ impl<'a> Flow<'a> {
             other => other,
         };
         let mut first = None;
-        let lines = &set.lines;
+        let count = set.lines.len();
+        let mut lines = set.lines.into_iter();
         if keep_with_next > 0.0 {
-            self.need(lines.len() as f32 * leading + keep_with_next);
+            self.need(count as f32 * leading + keep_with_next);
         }
         let mut i = 0;
-        while i < lines.len() {
-            let remaining = lines.len() - i;
+        while i < count {
+            let remaining = count - i;
             let fit = (self.room() / leading + 0.001).floor().max(0.0) as usize;
             let mut take = fit.min(remaining);
             if take < remaining {
@@ -681,12 +674,12 @@ impl<'a> Flow<'a> {
                     continue;
                 }
             }
-            for line in &lines[i..i + take] {
+            for line in lines.by_ref().take(take) {
                 let placed = self.line(line, leading, indent, align);
                 first.get_or_insert(placed);
             }
             i += take;
-            if i < lines.len() {
+            if i < count {
                 self.next_column();
             }
         }
@@ -694,7 +687,7 @@ impl<'a> Flow<'a> {
     }
 
     /// Draws a line at a given place without moving the flow (list markers).
-    pub(super) fn put(&mut self, page: usize, x: f32, baseline: f32, line: &SetLine) {
+    pub(super) fn put(&mut self, page: usize, x: f32, baseline: f32, line: SetLine) {
         let mark = self.current_mark();
         self.put_marked(page, x, baseline, line, mark);
     }
@@ -705,23 +698,15 @@ impl<'a> Flow<'a> {
         page: usize,
         x: f32,
         baseline: f32,
-        line: &SetLine,
+        line: SetLine,
         mark: Mark,
     ) {
-        self.push(
-            page,
-            Element::Line {
-                x,
-                baseline,
-                line: line.clone(),
-            },
-            mark,
-        );
+        self.push(page, Element::Line { x, baseline, line }, mark);
     }
 
     /// Draws a line flush with the end of the measure on the line just placed (the page
     /// numbers of a contents list).
-    pub(super) fn place_at_end(&mut self, line: &SetLine, leading: f32) {
+    pub(super) fn place_at_end(&mut self, line: SetLine, leading: f32) {
         let x = self.x() + self.measure() - line.width;
         let baseline = self.y - leading + leading * 0.78;
         let page = self.page();
@@ -731,7 +716,7 @@ impl<'a> Flow<'a> {
     /// Places one line at the current position; returns its page, left edge and baseline.
     fn line(
         &mut self,
-        line: &SetLine,
+        line: SetLine,
         leading: f32,
         indent: f32,
         align: Align,

@@ -172,7 +172,7 @@ fn label(
     align: Align,
 ) -> Option<(usize, f32, f32)> {
     let set = set(flow, &plain(text, font, size), language, false, false, 0.0);
-    flow.paragraph(&set, leading, 0.0, align, 0.0)
+    flow.paragraph(set, leading, 0.0, align, 0.0)
 }
 
 /// The bold capitals that head a fact box, an embed card or a note, kept in the same
@@ -187,7 +187,7 @@ fn heading_label(flow: &mut Flow<'_>, text: &str, size: f32, lang: &Language, ke
         false,
         0.0,
     );
-    flow.paragraph(&set, size * 1.32, 0.0, start(lang), keep_with_next);
+    flow.paragraph(set, size * 1.32, 0.0, start(lang), keep_with_next);
 }
 
 /// Sets text in a style at the flow's current measure (less `indent`).
@@ -411,7 +411,7 @@ fn set_article<'a>(
             0.0,
         );
         flow.space(body * 1.0);
-        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+        flow.paragraph(set, scale.leading(size), 0.0, start(lang), 0.0);
     }
     if !article.related.is_empty() {
         flow.rule(1.0, 0.5, body * 0.8);
@@ -426,7 +426,7 @@ fn set_article<'a>(
             0.0,
         );
         flow.paragraph(
-            &set_heading,
+            set_heading,
             scale.leading(size),
             0.0,
             start(lang),
@@ -443,7 +443,7 @@ fn set_article<'a>(
             }];
             let title = set(flow, &runs, lang, false, false, 0.0);
             flow.space(body * 0.3);
-            flow.paragraph(&title, scale.leading(body * 0.95), 0.0, start(lang), 0.0);
+            flow.paragraph(title, scale.leading(body * 0.95), 0.0, start(lang), 0.0);
             if !related.summary.is_empty() {
                 let size = body * 0.85;
                 label(
@@ -464,7 +464,7 @@ fn set_article<'a>(
                     link: Some(url),
                 }];
                 let set = set(flow, &runs, lang, false, false, 0.0);
-                flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+                flow.paragraph(set, scale.leading(size), 0.0, start(lang), 0.0);
             }
         }
     }
@@ -504,13 +504,9 @@ fn set_block<'a>(
     match block {
         Block::Paragraph(spans) => {
             let measure = flow.measure();
-            let own;
             let set = match flow.ahead.and_then(|ahead| ahead.get(block, measure)) {
                 Some(set) => set,
-                None => {
-                    own = set_body_paragraph(flow.options, flow.fonts, spans, lang, measure);
-                    &own
-                }
+                None => set_body_paragraph(flow.options, flow.fonts, spans, lang, measure),
             };
             flow.space(body * 0.45);
             flow.paragraph(set, scale.leading(body), 0.0, start(lang), 0.0);
@@ -533,7 +529,7 @@ fn set_block<'a>(
             });
             // Keep the heading with at least two lines of what follows.
             let placed = flow.paragraph(
-                &set,
+                set,
                 scale.leading(size),
                 0.0,
                 start(lang),
@@ -561,7 +557,7 @@ fn set_block<'a>(
             for paragraph in paragraphs {
                 let runs = spans_to_runs(paragraph, FontId::SerifItalic, size);
                 let set = set(flow, &runs, lang, true, true, indent * 2.0);
-                flow.paragraph(&set, scale.leading(size), indent, start(lang), 0.0);
+                flow.paragraph(set, scale.leading(size), indent, start(lang), 0.0);
             }
             if !attribution.is_empty() {
                 let text = format!("— {attribution}");
@@ -574,7 +570,7 @@ fn set_block<'a>(
                     false,
                     indent * 2.0,
                 );
-                flow.paragraph(&set, scale.leading(size), indent, Align::End, 0.0);
+                flow.paragraph(set, scale.leading(size), indent, Align::End, 0.0);
             }
             flow.close(quote);
             flow.space(body * 0.4);
@@ -605,9 +601,10 @@ fn set_block<'a>(
                     },
                 );
                 // The marker sits on the item's first line, wherever that landed.
-                let placed = flow.paragraph(&set, scale.leading(body), hang, start(lang), 0.0);
+                let placed = flow.paragraph(set, scale.leading(body), hang, start(lang), 0.0);
                 flow.close(list_body);
-                if let (Some((page, x, baseline)), Some(line)) = (placed, marker_set.lines.first())
+                if let (Some((page, x, baseline)), Some(line)) =
+                    (placed, marker_set.lines.into_iter().next())
                 {
                     flow.put_marked(page, x - hang, baseline, line, Mark::Node(label_node));
                 }
@@ -705,7 +702,7 @@ fn set_notes(flow: &mut Flow<'_>, article: &Article, scale: Scale, first: bool) 
             0.0,
         );
         flow.paragraph(
-            &set_heading,
+            set_heading,
             scale.leading(size * 0.9),
             0.0,
             start(lang),
@@ -719,7 +716,7 @@ fn set_notes(flow: &mut Flow<'_>, article: &Article, scale: Scale, first: bool) 
             true,
             0.0,
         );
-        flow.paragraph(&text, scale.leading(size), 0.0, start(lang), 0.0);
+        flow.paragraph(text, scale.leading(size), 0.0, start(lang), 0.0);
         flow.close(node);
     }
     if first {
@@ -758,7 +755,7 @@ fn set_embed(flow: &mut Flow<'_>, embed: &Embed, lang: &Language, scale: Scale) 
         link: Some(&embed.url),
     }];
     let set_title = set(flow, &runs, lang, false, false, 0.0);
-    flow.paragraph(&set_title, scale.leading(body), 0.0, start(lang), 0.0);
+    flow.paragraph(set_title, scale.leading(body), 0.0, start(lang), 0.0);
     if !embed.description.is_empty() {
         let size = body * 0.9;
         let set = set(
@@ -769,7 +766,7 @@ fn set_embed(flow: &mut Flow<'_>, embed: &Embed, lang: &Language, scale: Scale) 
             true,
             0.0,
         );
-        flow.paragraph(&set, scale.leading(size), 0.0, start(lang), 0.0);
+        flow.paragraph(set, scale.leading(size), 0.0, start(lang), 0.0);
     }
     let size = body * 0.75;
     let runs = [Run {
@@ -778,7 +775,7 @@ fn set_embed(flow: &mut Flow<'_>, embed: &Embed, lang: &Language, scale: Scale) 
         link: Some(&embed.url),
     }];
     let set_url = set(flow, &runs, lang, false, false, 0.0);
-    flow.paragraph(&set_url, scale.leading(size), 0.0, Align::Start, 0.0);
+    flow.paragraph(set_url, scale.leading(size), 0.0, Align::Start, 0.0);
     flow.close_box();
     flow.close(node);
     flow.space(body * 0.6);
@@ -846,7 +843,7 @@ fn set_figure<'a>(
     if let Some(caption) = caption {
         flow.space(body * 0.3);
         let caption_node = flow.open(StructKind::Caption);
-        flow.paragraph(&caption, scale.leading(caption_size), 0.0, start(lang), 0.0);
+        flow.paragraph(caption, scale.leading(caption_size), 0.0, start(lang), 0.0);
         flow.close(caption_node);
     }
     flow.close(node);
@@ -951,7 +948,7 @@ fn set_collection<'a>(flow: &mut Flow<'a>, collection: &'a Collection) {
 
     // Now the page numbers are known: draw the contents.
     flow.reopen(contents_node);
-    draw_contents(flow, contents_first, &entries, &starts, scale, lang);
+    draw_contents(flow, contents_first, entries, &starts, scale, lang);
     flow.close(contents_node);
 }
 
@@ -1031,13 +1028,13 @@ fn contents_pages(flow: &Flow<'_>, entries: &[ContentsEntry], scale: Scale) -> V
 fn draw_contents(
     flow: &mut Flow<'_>,
     first_page: usize,
-    entries: &[ContentsEntry],
+    entries: Vec<ContentsEntry>,
     starts: &[(usize, f32)],
     scale: Scale,
     lang: &Language,
 ) {
     let body = scale.body;
-    let offsets = contents_pages(flow, entries, scale);
+    let offsets = contents_pages(flow, &entries, scale);
     flow.goto(first_page);
     let size = body * 1.6;
     label(
@@ -1051,7 +1048,8 @@ fn draw_contents(
     );
     flow.rule(1.0, 1.0, body * 0.4);
     let mut page = 0;
-    for ((entry, &(start_page, start_y)), &offset) in entries.iter().zip(starts).zip(&offsets) {
+    for ((entry, &(start_page, start_y)), &offset) in entries.into_iter().zip(starts).zip(&offsets)
+    {
         if offset != page {
             page = offset;
             flow.goto(first_page + page);
@@ -1061,11 +1059,11 @@ fn draw_contents(
         let left = flow.left();
         let width = flow.text_width();
         let item = flow.open(StructKind::ContentsItem);
-        if let Some(section) = &entry.section {
+        if let Some(section) = entry.section {
             flow.paragraph(section, scale.leading(body * 0.75), 0.0, start(lang), 0.0);
         }
         flow.paragraph(
-            &entry.headline,
+            entry.headline,
             scale.leading(body * 1.05),
             0.0,
             start(lang),
@@ -1084,7 +1082,7 @@ fn draw_contents(
                 fonts: flow.fonts,
             },
         );
-        if let Some(line) = number_set.lines.first() {
+        if let Some(line) = number_set.lines.into_iter().next() {
             flow.place_at_end(line, scale.leading(body * 1.05));
         }
         flow.close(item);

@@ -42,7 +42,7 @@ pub(super) fn set_table(flow: &mut Flow<'_>, table: &Table, lang: &Language, sca
             flow.measure(),
         );
         flow.paragraph(
-            &set,
+            set,
             scale.leading(body * 0.9),
             0.0,
             super::start(lang),
@@ -112,7 +112,7 @@ pub(super) fn set_table(flow: &mut Flow<'_>, table: &Table, lang: &Language, sca
             flow.measure(),
         );
         flow.paragraph(
-            &set,
+            set,
             scale.leading(body * 0.75),
             0.0,
             super::start(lang),
@@ -439,7 +439,8 @@ fn draw_row(
                 Align::End => (cell_width - line.width).max(0.0),
             };
             let mark = marks.get(cell).copied().unwrap_or(Mark::Artifact);
-            flow.place_marked(cell_left + shift, baseline, line, mark);
+            // Rows are borrowed: a header row is drawn again on every page it heads.
+            flow.place_marked(cell_left + shift, baseline, line.clone(), mark);
         }
     }
     for (set, ..) in &row.cells {
