@@ -14,6 +14,12 @@ impl Builder<'_> {
     pub(super) fn lines(&self, breaks: &[usize]) -> Vec<SetLine> {
         let settings = self.settings;
         let mut lines = Vec::with_capacity(breaks.len());
+        // Pieces in logical order: fragments and the widths of the spaces between; the
+        // face and size of the word before each space, for its space glyph; the visual
+        // order. Kept from line to line, so a line allocates only its own glyph runs.
+        let mut pieces: Vec<(Option<usize>, f32, Level)> = Vec::new();
+        let mut space_styles: Vec<Option<(FontId, f32)>> = Vec::new();
+        let mut order: Vec<usize> = Vec::new();
         let mut start = 0;
         for (n, &end) in breaks.iter().enumerate() {
             // Skip glue and penalties at the start of a line.
@@ -48,10 +54,8 @@ impl Builder<'_> {
             } else {
                 0.0
             };
-            // Pieces in logical order: fragments and the widths of the spaces between.
-            let mut pieces: Vec<(Option<usize>, f32, Level)> = Vec::new();
-            // The face and size of the word before each space, for its space glyph.
-            let mut space_styles: Vec<Option<(FontId, f32)>> = Vec::new();
+            pieces.clear();
+            space_styles.clear();
             let trailing = slice
                 .iter()
                 .rposition(|i| matches!(i, Item::Box { .. }))
@@ -111,17 +115,24 @@ impl Builder<'_> {
                     };
                 }
             }
-            let levels: Vec<Level> = pieces.iter().map(|p| p.2).collect();
-            let order = if levels.iter().all(|l| l.is_ltr()) {
-                (0..pieces.len()).collect()
+            order.clear();
+            if pieces.iter().all(|p| p.2.is_ltr()) {
+                order.extend(0..pieces.len());
             } else {
-                BidiInfo::reorder_visual(&levels)
-            };
+                let levels: Vec<Level> = pieces.iter().map(|p| p.2).collect();
+                order.extend(BidiInfo::reorder_visual(&levels));
+            }
+            // Every glyph the line can hold: a new run reserves room for the rest, so the
+            // usual line of one face and size fills one allocation.
+            let mut glyphs_left: usize = pieces
+                .iter()
+                .map(|(f, _, _)| f.map_or(1, |f| self.fragments[f].glyphs.len()))
+                .sum();
             let mut line = SetLine::default();
             let mut x = 0.0f32;
             // Whether the line's last link area may go on: only spaces since it ended.
             let mut link_open = false;
-            for index in order {
+            for &index in &order {
                 let (fragment, width, _) = pieces[index];
                 if fragment.is_none() {
                     // A real space glyph, stretched or shrunk by justification, so that
@@ -141,11 +152,11 @@ impl Builder<'_> {
                             Some(run) if run.font == font && run.size == size => {
                                 run.glyphs.push(glyph);
                             }
-                            _ => line.runs.push(GlyphRun {
-                                font,
-                                size,
-                                glyphs: vec![glyph],
-                            }),
+                            _ => {
+                                let mut glyphs = Vec::with_capacity(glyphs_left);
+                                glyphs.push(glyph);
+                                line.runs.push(GlyphRun { font, size, glyphs });
+                            }
                         }
                     }
                 }
@@ -159,11 +170,15 @@ impl Builder<'_> {
                         Some(run) if run.font == fragment.font && run.size == fragment.size => {
                             run.glyphs.extend(glyphs);
                         }
-                        _ => line.runs.push(GlyphRun {
-                            font: fragment.font,
-                            size: fragment.size,
-                            glyphs: glyphs.collect(),
-                        }),
+                        _ => {
+                            let mut run = Vec::with_capacity(glyphs_left);
+                            run.extend(glyphs);
+                            line.runs.push(GlyphRun {
+                                font: fragment.font,
+                                size: fragment.size,
+                                glyphs: run,
+                            });
+                        }
                     }
                     if let Some(link) = fragment.link {
                         // One area per line a link crosses: the words of a link and the
@@ -182,6 +197,8 @@ impl Builder<'_> {
                         link_open = false;
                     }
                 }
+                glyphs_left = glyphs_left
+                    .saturating_sub(fragment.map_or(1, |f| self.fragments[f].glyphs.len()));
                 x += width;
             }
             line.width = x;

@@ -437,7 +437,12 @@ fn draw_line(
             if let Some(Stretch { pieces, .. }) = stretches.last_mut() {
                 match pieces.last_mut() {
                     Some((r, glyphs)) if std::ptr::eq(*r, run) => glyphs.push(i),
-                    _ => pieces.push((run, vec![i])),
+                    _ => {
+                        // Room for the rest of the run: most lines are one stretch.
+                        let mut glyphs = Vec::with_capacity(run.glyphs.len() - i);
+                        glyphs.push(i);
+                        pieces.push((run, glyphs));
+                    }
                 }
             }
         }
@@ -473,8 +478,8 @@ fn handle_run(
     run: &GlyphRun,
     indices: &[usize],
 ) -> Result<(), String> {
-    let glyphs: Vec<&crate::layout::SetGlyph> =
-        indices.iter().filter_map(|&i| run.glyphs.get(i)).collect();
+    let mut glyphs: Vec<&crate::layout::SetGlyph> = Vec::with_capacity(indices.len());
+    glyphs.extend(indices.iter().filter_map(|&i| run.glyphs.get(i)));
     let Some(first) = glyphs.first() else {
         return Ok(());
     };
@@ -485,7 +490,7 @@ fn handle_run(
         )
     })?;
     let size = run.size;
-    let mut text = String::new();
+    let mut text = String::with_capacity(glyphs.len());
     let mut placed = Vec::with_capacity(glyphs.len());
     let mut cluster = 0..0;
     for (n, glyph) in glyphs.iter().enumerate() {
