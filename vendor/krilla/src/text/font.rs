@@ -73,6 +73,7 @@ impl Font {
             font_ref_yoke,
             font_info,
             glyph_bounds: Mutex::new(FxHashMap::default()),
+            glyph_outlined: Mutex::new(FxHashMap::default()),
         }))))
     }
 
@@ -182,6 +183,30 @@ impl Font {
     }
 }
 
+impl Font {
+    /// Whether `glyph` is drawn as an outline: `decide` answers the first time, and the
+    /// answer is remembered. (Broadsheet's change; see vendor/README.md.)
+    pub(crate) fn glyph_is_outlined(&self, glyph: GlyphId, decide: impl FnOnce() -> bool) -> bool {
+        let remembered = self
+            .0
+            .glyph_outlined
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&glyph.to_u32())
+            .copied();
+        if let Some(outlined) = remembered {
+            return outlined;
+        }
+        let outlined = decide();
+        self.0
+            .glyph_outlined
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(glyph.to_u32(), outlined);
+        outlined
+    }
+}
+
 /// The bounds of a glyph's unhinted outline, drawn now.
 pub(crate) fn draw_bounds(font: &Font, glyph: skrifa::GlyphId) -> Option<Rect> {
     let outline_glyph = font.outline_glyphs().get(glyph)?;
@@ -278,6 +303,10 @@ struct Repr {
     /// box of a subset does not draw the same glyphs again for every document. Holds at
     /// most one entry per glyph of the font. (Broadsheet's change; see vendor/README.md.)
     glyph_bounds: Mutex<FxHashMap<u16, Option<Rect>>>,
+    /// Whether each glyph asked about is drawn as an outline (not as colour or a bitmap),
+    /// so that every document does not look the glyph up in the colour tables again. At
+    /// most one entry per glyph of the font. (Broadsheet's change; see vendor/README.md.)
+    glyph_outlined: Mutex<FxHashMap<u32, bool>>,
 }
 
 impl Hash for Repr {

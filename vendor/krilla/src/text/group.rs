@@ -5,7 +5,7 @@ use std::rc::Rc;
 use crate::color::rgb;
 use crate::text::type3::ColoredGlyph;
 use crate::text::Glyph;
-use crate::text::{FontContainer, FontIdentifier};
+use crate::text::{FontContainer, FontIdentifier, PDFGlyph, PdfFont};
 
 pub(crate) enum GlyphSpan<'a, T>
 where
@@ -329,24 +329,26 @@ where
             let mut count = 1;
 
             let mut iter = self.slice.iter();
-            let first = get_glyph_props(
-                iter.next()?,
-                self.context_color,
-                &mut self.font_container.borrow_mut(),
-            );
+            let font_container = self.font_container.borrow();
+            let first_glyph = iter.next()?;
+            let first = get_glyph_props(first_glyph, self.context_color, &font_container);
+            // All CID glyphs of a container share its one CID font, so two of them need no
+            // identifiers cloned and compared. (Broadsheet's change; see vendor/README.md.)
+            let first_is_cid = font_container.is_cid_glyph(first_glyph.glyph_id());
 
             for next in iter {
-                let temp_glyph = get_glyph_props(
-                    next,
-                    self.context_color,
-                    &mut self.font_container.borrow_mut(),
-                );
+                let same_font = if first_is_cid {
+                    font_container.is_cid_glyph(next.glyph_id())
+                } else {
+                    get_glyph_props(next, self.context_color, &font_container).font_identifier
+                        == first.font_identifier
+                };
 
                 // If either of those is different, we need to start a new subrun.
-                if first.font_identifier != temp_glyph.font_identifier
-                    || first.y_offset != temp_glyph.y_offset
+                if !same_font
+                    || first.y_offset != next.y_offset(1.0)
                     || first.y_advance != 0.0
-                    || temp_glyph.y_advance != 0.0
+                    || next.y_advance(1.0) != 0.0
                 {
                     break;
                 }
@@ -375,7 +377,7 @@ pub(crate) struct GlyphProps {
 pub(crate) fn get_glyph_props<U>(
     g: &U,
     context_color: rgb::Color,
-    font_container: &mut FontContainer,
+    font_container: &FontContainer,
 ) -> GlyphProps
 where
     U: Glyph,
@@ -443,11 +445,18 @@ fn check_text_span_prop(
     font_container: &mut FontContainer,
     do_text_span: &mut bool,
 ) {
-    let (identifier, pdf_glyph) =
-        font_container.add_glyph(ColoredGlyph::new(glyph.glyph_id(), context_color));
-    let pdf_font = font_container
-        .get_from_identifier_mut(identifier.clone())
-        .unwrap();
+    // A CID glyph goes straight to the container's CID font, without cloning and comparing
+    // font identifiers for every glyph; a Type 3 one takes upstream's way.
+    // (Broadsheet's change; see vendor/README.md.)
+    let colored = ColoredGlyph::new(glyph.glyph_id(), context_color);
+    let pdf_glyph = font_container.add_pdf_glyph(colored);
+    let pdf_font: &mut dyn PdfFont = match pdf_glyph {
+        PDFGlyph::Cid(_) => font_container.cid_font_mut(),
+        PDFGlyph::Type3(_) => {
+            let (identifier, _) = font_container.add_glyph(colored);
+            font_container.get_from_identifier_mut(identifier).unwrap()
+        }
+    };
 
     let range = glyph.text_range().clone();
     let text = &text[range.clone()];

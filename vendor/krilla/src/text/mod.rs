@@ -116,6 +116,28 @@ impl FontContainer {
         }
     }
 
+    /// The glyph as [`FontContainer::add_glyph`] gives it, without cloning its font's
+    /// identifier. (Broadsheet's change; see vendor/README.md.)
+    #[inline]
+    pub(crate) fn add_pdf_glyph(&mut self, glyph: ColoredGlyph) -> PDFGlyph {
+        match self.cid_cache.get(&glyph.glyph_id.to_u32()) {
+            Some((_, pdf_glyph)) => *pdf_glyph,
+            None => self.add_glyph(glyph).1,
+        }
+    }
+
+    /// Whether a glyph already added is drawn from the CID font (and not a Type 3 one).
+    /// (Broadsheet's change; see vendor/README.md.)
+    #[inline]
+    pub(crate) fn is_cid_glyph(&self, glyph_id: GlyphId) -> bool {
+        self.cid_cache.contains_key(&glyph_id.to_u32())
+    }
+
+    #[inline]
+    pub(crate) fn cid_font_mut(&mut self) -> &mut CIDFont {
+        &mut self.cid_font
+    }
+
     #[inline]
     pub(crate) fn add_glyph(&mut self, glyph: ColoredGlyph) -> (FontIdentifier, PDFGlyph) {
         if let Some(e) = self
