@@ -13,7 +13,8 @@
 //!
 //! The helper runs on a small pool of long-lived threads, so its per-thread caches (shaped
 //! words, hyphenation points) stay warm from one render to the next, as the render threads'
-//! own do.
+//! own do. The PDF writer lends the same pool its font subsets to make, at the end of a
+//! document (`krilla::Options::font_helper`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
@@ -37,6 +38,12 @@ static HELPERS: LazyLock<rayon_core::ThreadPool> = LazyLock::new(|| {
         .build()
         .expect("the layout helper threads start")
 });
+
+/// The helpers' pool, which the PDF writer also lends font subsets to (see
+/// `krilla::Options::font_helper`).
+pub(super) fn helpers() -> &'static rayon_core::ThreadPool {
+    &HELPERS
+}
 
 /// The body paragraphs of one document, each set by the flow or by the helper.
 pub(super) struct Ahead<'a> {

@@ -97,7 +97,7 @@ impl Renderer for PdfRenderer {
             &flow.finish(),
             &info,
             &mut warnings,
-            krilla::Options::for_pdf(options),
+            krilla::Options::for_pdf(options).with_spare_threads(cx.spare_threads),
         )
         .map_err(|reason| RenderError::failed("pdf", reason))?;
         Ok(Rendered::new(content, page_count).with_warnings(warnings))

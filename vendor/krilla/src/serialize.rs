@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::num::NonZeroU16;
 use std::ops::{Deref, DerefMut};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use indexmap::IndexMap;
 use pdf_writer::types::{StructRole, StructRole2};
@@ -31,9 +31,11 @@ use crate::pdf::{PdfDocument, PdfSerializerContext};
 use crate::resource;
 use crate::resource::{Resource, Resourceable};
 use crate::surface::{Location, Surface};
+use crate::text::cid::{prepare_subset, PreparedSubset};
 use crate::text::GlyphId;
 use crate::text::{Font, FontContainer, FontIdentifier};
 use crate::util::SipHashable;
+use subsetter::GlyphRemapper;
 
 const STR_LEN: usize = 32767;
 const NAME_LEN: usize = 127;
@@ -116,6 +118,11 @@ pub struct SerializeSettings {
     /// just use the default function which doesn't render them at all. If you do want this, it
     /// is recommended that you use the function provided by the `krilla-svg` crate.
     pub render_svg_glyph_fn: RenderSvgGlyphFn,
+    /// Threads that may make font subsets ready (subset, bounding box, compressed
+    /// program) while this one does the same, from the other end of the list. `None`:
+    /// all on this thread, as upstream does. The output is the same either way.
+    /// (Broadsheet's change; see vendor/README.md.)
+    pub font_pool: Option<&'static rayon_core::ThreadPool>,
 }
 
 pub type RenderSvgGlyphFn = fn(&[u8], rgb::Color, GlyphId, (f32, f32), &mut Surface) -> Option<()>;
@@ -148,6 +155,7 @@ impl Default for SerializeSettings {
             configuration: Configuration::default(),
             enable_tagging: true,
             render_svg_glyph_fn: |_, _, _, _, _| None,
+            font_pool: None,
         }
     }
 }
@@ -755,7 +763,8 @@ impl SerializeContext {
 
     fn serialize_fonts(&mut self, chunk_container: &mut ChunkContainer) -> KrillaResult<()> {
         let fonts = self.global_objects.font_map.take();
-        for font_container in fonts.values() {
+        let mut prepared = self.prepare_subsets(&fonts);
+        for (i, font_container) in fonts.values().enumerate() {
             let borrowed = font_container.borrow();
 
             if !borrowed.type3_mapper().is_empty() {
@@ -767,13 +776,70 @@ impl SerializeContext {
 
             if !borrowed.cid_font().is_empty() {
                 let f = self.register_font_identifier(borrowed.cid_font().identifier());
+                let ready = prepared.get_mut(i).and_then(Option::take);
                 borrowed
                     .cid_font()
-                    .serialize(self, chunk_container, f.get_ref())?;
+                    .serialize(self, chunk_container, f.get_ref(), ready)?;
             }
         }
 
         Ok(())
+    }
+
+    /// The CID fonts' subsets, made ready on this thread and one of `font_pool`'s, when
+    /// there is a pool and more than one subset; empty otherwise (each is then made as it
+    /// is written). Indexed like `fonts`. (Broadsheet's change; see vendor/README.md.)
+    fn prepare_subsets(
+        &self,
+        fonts: &IndexMap<Font, Rc<RefCell<FontContainer>>>,
+    ) -> Vec<Option<KrillaResult<PreparedSubset>>> {
+        let Some(pool) = self.serialize_settings.font_pool else {
+            return Vec::new();
+        };
+        let mut jobs: Vec<(usize, Font, GlyphRemapper)> = fonts
+            .values()
+            .enumerate()
+            .filter_map(|(i, container)| {
+                let container = container.borrow();
+                let cid = container.cid_font();
+                (!cid.is_empty()).then(|| (i, cid.font(), cid.glyph_remapper().clone()))
+            })
+            .collect();
+        if jobs.len() < 2 {
+            return Vec::new();
+        }
+        // The largest subsets first: this thread takes them from the front, the helper
+        // from the back, and each is made once, by whichever side reaches it first.
+        jobs.sort_by_key(|(_, _, remapper)| std::cmp::Reverse(remapper.num_gids()));
+        let shared = Arc::new(SubsetJobs {
+            settings: self.serialize_settings(),
+            slots: jobs
+                .into_iter()
+                .map(|(i, font, remapper)| (i, font, remapper, OnceLock::new()))
+                .collect(),
+        });
+        let helper = shared.clone();
+        pool.spawn(move || {
+            for (_, font, remapper, slot) in helper.slots.iter().rev() {
+                if slot.get().is_some() {
+                    break;
+                }
+                slot.get_or_init(|| {
+                    Mutex::new(Some(prepare_subset(font, remapper, &helper.settings)))
+                });
+            }
+        });
+        let mut ready: Vec<Option<KrillaResult<PreparedSubset>>> =
+            (0..fonts.len()).map(|_| None).collect();
+        for (i, font, remapper, slot) in &shared.slots {
+            let made = slot
+                .get_or_init(|| Mutex::new(Some(prepare_subset(font, remapper, &shared.settings))))
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            ready[*i] = made;
+        }
+        ready
     }
 
     fn serialize_pages(&mut self, chunk_container: &mut ChunkContainer) -> KrillaResult<()> {
@@ -1099,3 +1165,13 @@ pub(crate) trait Cacheable: SipHashable {
         root_ref: Ref,
     );
 }
+
+/// Font subsets to make ready, shared with a helper thread: each slot is filled once, by
+/// whichever side reaches it first, and emptied when it is written. (Broadsheet's change;
+/// see vendor/README.md.)
+struct SubsetJobs {
+    settings: Arc<SerializeSettings>,
+    slots: Vec<(usize, Font, GlyphRemapper, SubsetSlot)>,
+}
+
+type SubsetSlot = OnceLock<Mutex<Option<KrillaResult<PreparedSubset>>>>;

@@ -28,9 +28,10 @@ struct Rendered {
     pages: usize,
 }
 
-fn render(job: &ExportJob) -> Rendered {
-    let fonts = FontLibrary::default();
-    let mut flow = Flow::new(&job.options.pdf, &fonts);
+/// A job laid out as `PdfRenderer::render` lays it out, with the infos of both writers.
+fn compose(job: &ExportJob) -> (Composed<'_>, write::Info, Info) {
+    static FONTS: std::sync::LazyLock<FontLibrary> = std::sync::LazyLock::new(FontLibrary::default);
+    let mut flow = Flow::new(&job.options.pdf, &FONTS);
     let (old_info, info, running_head) = match &job.document {
         Document::Article(article) => {
             let entry = set_article(&mut flow, article, true);
@@ -51,7 +52,11 @@ fn render(job: &ExportJob) -> Rendered {
         }
     };
     furniture::lay_out(&mut flow, &running_head);
-    let composed = flow.finish();
+    (flow.finish(), old_info, info)
+}
+
+fn render(job: &ExportJob) -> Rendered {
+    let (composed, old_info, info) = compose(job);
     let again = || Composed {
         options: composed.options,
         pages: composed.pages.clone(),
@@ -72,6 +77,7 @@ fn render(job: &ExportJob) -> Rendered {
             tagged: true,
             pdf_ua: true,
             archival: None,
+            font_helper: false,
         },
     )
     .unwrap_or_else(|e| panic!("krilla writes it as PDF/UA-1: {e}"));
@@ -95,6 +101,58 @@ fn render(job: &ExportJob) -> Rendered {
         krilla_ua,
         warnings,
     }
+}
+
+/// Font subsets made with the helper pool give the bytes made on one thread, and a pool
+/// that is busy is not waited for: with every helper thread held, the writer makes every
+/// subset itself and finishes.
+#[test]
+fn font_subsets_made_beside_a_busy_or_idle_helper_are_the_same() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+
+    let job = job("multilingual.json");
+    let (composed, _, info) = compose(&job);
+    let write = |font_helper: bool| {
+        let options = Options {
+            font_helper,
+            ..Options::default()
+        };
+        write_with(&composed, &info, &mut Vec::new(), options).expect("krilla writes it")
+    };
+    let alone = write(false);
+    assert!(
+        write(true) == alone,
+        "subsets made beside an idle helper differ"
+    );
+
+    let pool = super::super::ahead::helpers();
+    let hold = Arc::new(AtomicBool::new(true));
+    let held = Arc::new(AtomicUsize::new(0));
+    for _ in 0..pool.current_num_threads() {
+        let (hold, held) = (hold.clone(), held.clone());
+        pool.spawn(move || {
+            held.fetch_add(1, Ordering::SeqCst);
+            while hold.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+    }
+    while held.load(Ordering::SeqCst) < pool.current_num_threads() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let (done, finished) = mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(|| done.send(write(true)).expect("the test waits"));
+        let beside_busy = finished.recv_timeout(Duration::from_secs(60));
+        hold.store(false, Ordering::SeqCst);
+        let beside_busy = beside_busy.expect("the writer finished without the busy helper");
+        assert!(
+            beside_busy == alone,
+            "subsets made beside a busy helper differ"
+        );
+    });
 }
 
 /// Runs a poppler or qpdf tool on a PDF; `None` when the tool is not installed.
@@ -527,6 +585,7 @@ fn krilla_writes_every_conformance_combination() {
                 tagged,
                 pdf_ua: tagged,
                 archival,
+                font_helper: false,
             };
             let mut warnings = Vec::new();
             let pdf = write_conforming(&composed, &info, &mut warnings, options)

@@ -15,7 +15,8 @@ use crate::configure::ValidationError;
 use crate::error::{KrillaError, KrillaResult};
 use crate::geom::Rect;
 use crate::serialize::SerializeContext;
-use crate::stream::FilterStreamBuilder;
+use crate::serialize::SerializeSettings;
+use crate::stream::{FilterStream, FilterStreamBuilder};
 use crate::surface::Location;
 use crate::text::font::draw_bounds;
 use crate::text::Font;
@@ -181,11 +182,19 @@ impl CIDFont {
         FontIdentifier::Cid(CIDIdentifier(self.font.clone()))
     }
 
+    /// The glyphs of the subset, old ids to new. (Broadsheet's change.)
+    pub(crate) fn glyph_remapper(&self) -> &GlyphRemapper {
+        &self.glyph_remapper
+    }
+
+    /// Writes the font; `ready` is its subset when it was made ahead (see
+    /// `SerializeContext::prepare_subsets`), and otherwise it is made here.
     pub(crate) fn serialize(
         &self,
         sc: &mut SerializeContext,
         chunk_container: &mut ChunkContainer,
         root_ref: Ref,
+        ready: Option<KrillaResult<PreparedSubset>>,
     ) -> KrillaResult<()> {
         let chunk = &mut chunk_container.non_stream.fonts;
         let mut stream_chunk = sc.new_chunk();
@@ -231,24 +240,15 @@ impl CIDFont {
             sc.register_validation_error(ValidationError::RestrictedLicense(self.font.clone()));
         }
 
-        let (subsetted, global_bbox) = subset_font(self.font.clone(), glyph_remapper)?;
-        let num_glyphs = subsetted.num_glyphs();
-        let subsetted_data = subsetted.font_data().0;
-
-        let font_stream = {
-            let mut data = subsetted_data.as_ref().as_ref();
-
-            // If we have a CFF font, only embed the standalone CFF program.
-            let subsetted_ref = skrifa::FontRef::new(data).map_err(|_| {
-                KrillaError::Font(self.font.clone(), "failed to read font subset".to_string())
-            })?;
-
-            if let Some(cff) = subsetted_ref.data_for_tag(Cff::TAG) {
-                data = cff.as_bytes();
-            }
-
-            FilterStreamBuilder::new_from_binary_data(data).finish(&sc.serialize_settings())
+        let PreparedSubset {
+            subset: subsetted,
+            bbox: global_bbox,
+            program: font_stream,
+        } = match ready {
+            Some(ready) => ready?,
+            None => prepare_subset(&self.font, glyph_remapper, &sc.serialize_settings())?,
         };
+        let num_glyphs = subsetted.num_glyphs();
 
         let base_font = base_font_name(&self.font, &self.glyph_remapper);
         let base_font_type0 = if is_cff {
@@ -405,6 +405,41 @@ impl CIDFont {
 
         Ok(())
     }
+}
+
+/// A font subset ready to write: the subset, its bounding box and its compressed font
+/// program. Made apart from the rest of the font's writing, so that another thread can
+/// make it. (Broadsheet's change; see vendor/README.md.)
+pub(crate) struct PreparedSubset {
+    subset: Font,
+    bbox: Rect,
+    program: FilterStream<'static>,
+}
+
+/// Subsets `font` to the glyphs of `glyph_remapper` and compresses the font program (for a
+/// CFF font, the standalone CFF program), as writing the font needs them.
+pub(crate) fn prepare_subset(
+    font: &Font,
+    glyph_remapper: &GlyphRemapper,
+    settings: &SerializeSettings,
+) -> KrillaResult<PreparedSubset> {
+    let (subset, bbox) = subset_font(font.clone(), glyph_remapper)?;
+    let subset_data = subset.font_data().0;
+    let mut data = subset_data.as_ref().as_ref();
+    // If we have a CFF font, only embed the standalone CFF program.
+    let subset_ref = skrifa::FontRef::new(data)
+        .map_err(|_| KrillaError::Font(font.clone(), "failed to read font subset".to_string()))?;
+    if let Some(cff) = subset_ref.data_for_tag(Cff::TAG) {
+        data = cff.as_bytes();
+    }
+    let program = FilterStreamBuilder::new_from_binary_data(data)
+        .finish(settings)
+        .into_owned();
+    Ok(PreparedSubset {
+        subset,
+        bbox,
+        program,
+    })
 }
 
 /// Create a tag for a font subset.
