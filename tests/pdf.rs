@@ -878,8 +878,9 @@ fn subset_bounding_boxes_are_those_of_the_embedded_glyphs() {
 }
 
 /// A render that lends the PDF renderer a spare thread (body paragraphs set on a helper
-/// while the flow sets them too, whichever reaches each first) gives the bytes a render on
-/// one thread does: for single articles, briefings, one and two columns, every script.
+/// while the flow sets them too, whichever reaches each first, and font subsets made the
+/// same way at the end) gives the bytes a render on one thread does: for single articles,
+/// briefings, one and two columns, every script.
 #[test]
 fn renders_with_a_spare_thread_are_identical_to_renders_on_one() {
     let two_columns = {
