@@ -824,9 +824,18 @@ impl SerializeContext {
                 if slot.get().is_some() {
                     break;
                 }
-                slot.get_or_init(|| {
-                    Mutex::new(Some(prepare_subset(font, remapper, &helper.settings)))
-                });
+                // A panic here would abort the process (the pool's job has no caller to
+                // return it to), so it stops the helper instead: the slot stays empty and
+                // the calling thread makes that subset itself, where a panic is the
+                // caller's to handle, as upstream.
+                let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    slot.get_or_init(|| {
+                        Mutex::new(Some(prepare_subset(font, remapper, &helper.settings)))
+                    });
+                }));
+                if made.is_err() {
+                    break;
+                }
             }
         });
         let mut ready: Vec<Option<KrillaResult<PreparedSubset>>> =
