@@ -26,6 +26,8 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod cli;
+#[cfg(test)]
+mod fixtures;
 pub mod fuzzing;
 pub mod import;
 pub mod json;

@@ -1,14 +1,16 @@
 //! Line filling by display width, for monospaced output.
 //!
 //! Break opportunities come from the Unicode line breaking algorithm (UAX #14, through
-//! `unicode-linebreak`), so text never breaks inside a word, after a no-break space or at
+//! `super::linebreak`), so text never breaks inside a word, after a no-break space or at
 //! U+2011 NON-BREAKING HYPHEN, and CJK text breaks between ideographs. Widths are terminal
 //! columns (UAX #11, through `unicode-width`): CJK and emoji count two, combining marks zero.
 //! A word wider than the whole line is the one thing broken inside, at grapheme boundaries.
 
-use unicode_linebreak::{BreakOpportunity, linebreaks};
+use unicode_linebreak::BreakOpportunity;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
+
+use super::linebreaks;
 
 /// The width of `text` in terminal columns.
 pub fn display_width(text: &str) -> usize {

@@ -4,7 +4,7 @@
 use compact_str::CompactString;
 use rustybuzz::ttf_parser::GlyphId;
 use unicode_bidi::{Level, ParagraphBidiInfo};
-use unicode_linebreak::{BreakOpportunity, linebreaks};
+use unicode_linebreak::BreakOpportunity;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::hyphenation::hyphenation_points;
@@ -13,6 +13,7 @@ use super::{
     Settings, TextStyle,
 };
 use crate::layout::{face, glyph_index};
+use crate::typography::linebreaks;
 
 impl<'a> Builder<'a> {
     pub(super) fn new(runs: &[Run<'_>], settings: &'a Settings<'a>) -> Self {
