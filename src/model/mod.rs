@@ -131,8 +131,11 @@ fn words(text: &str) -> usize {
 }
 
 fn span_words(spans: &[Span]) -> usize {
+    if let [span] = spans {
+        return words(&span.text);
+    }
     // Spans may split a word ("bold" + "face"), so count over the joined text.
-    let mut joined = String::new();
+    let mut joined = String::with_capacity(spans.iter().map(|s| s.text.len()).sum());
     for span in spans {
         joined.push_str(&span.text);
     }

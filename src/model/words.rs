@@ -23,6 +23,7 @@ pub(crate) fn count(text: &str) -> usize {
 
 /// The word-break classes of the characters the fast path knows, as UAX #29 has them.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Class {
     /// ALetter: A–Z, a–z.
     Letter,
@@ -89,17 +90,95 @@ fn wide_class(c: char) -> Class {
     }
 }
 
-/// The class of the character at byte `at` of `text` and its length; `Other` past the end.
-fn class_at(text: &str, at: usize) -> (Class, usize) {
-    match text.as_bytes().get(at) {
-        None => (Class::Other, 0),
-        Some(&byte) if byte.is_ascii() => (ASCII[usize::from(byte)], 1),
-        Some(_) => text
-            .get(at..)
-            .and_then(|rest| rest.chars().next())
-            .map_or((Class::Unknown, 1), |c| (wide_class(c), c.len_utf8())),
+/// The class of the character beyond ASCII at byte `at` of `text`, and its length.
+#[cold]
+#[inline(never)]
+fn wide_at(text: &str, at: usize) -> (Class, usize) {
+    text.get(at..)
+        .and_then(|rest| rest.chars().next())
+        .map_or((Class::Unknown, 1), |c| (wide_class(c), c.len_utf8()))
+}
+
+/// Where [`fast`] is: between words, or in one and after what.
+#[derive(Clone, Copy)]
+#[repr(u8)]
+enum State {
+    /// Not in a word.
+    Out,
+    /// In a word, after a letter.
+    Letter,
+    /// In a word, after a digit.
+    Digit,
+    /// In a word that has a letter or a digit, after a connector.
+    Joined,
+    /// In a segment of connectors only, which is not a word yet.
+    Connectors,
+    /// After a letter and a MidLetter or MidNumLet: a letter next continues the word.
+    LetterMid,
+    /// After a digit and a MidNum or MidNumLet: a digit next continues the word.
+    DigitMid,
+}
+
+/// The next state from `state` on a character of `class` (not `Unknown`), and whether a
+/// new word starts there.
+const fn step(state: State, class: Class) -> (State, bool) {
+    match (state, class) {
+        (State::LetterMid, Class::Letter) => (State::Letter, false),
+        (State::DigitMid, Class::Digit) => (State::Digit, false),
+        // A MidLetter, MidNumLet or MidNum that does not join: as if out of a word.
+        (State::LetterMid | State::DigitMid, _) => step(State::Out, class),
+        (State::Out | State::Connectors, Class::Letter) => (State::Letter, true),
+        (State::Out | State::Connectors, Class::Digit) => (State::Digit, true),
+        (_, Class::Letter) => (State::Letter, false),
+        (_, Class::Digit) => (State::Digit, false),
+        (State::Out | State::Connectors, Class::Connector) => (State::Connectors, false),
+        (_, Class::Connector) => (State::Joined, false),
+        // WB6–7: a MidLetter or MidNumLet may join two letters; WB11–12: a MidNum or
+        // MidNumLet two digits.
+        (State::Letter, Class::MidLetter | Class::MidNumLet) => (State::LetterMid, false),
+        (State::Digit, Class::MidNum | Class::MidNumLet) => (State::DigitMid, false),
+        _ => (State::Out, false),
     }
 }
+
+/// [`step`] for every state and class, as the next state with 8 added when a word starts,
+/// and [`UNKNOWN`] for `Unknown`. Eight by eight, so that an index masked to three bits is
+/// always in bounds.
+const STEPS: [[u8; 8]; 8] = {
+    const STATES: [State; 7] = [
+        State::Out,
+        State::Letter,
+        State::Digit,
+        State::Joined,
+        State::Connectors,
+        State::LetterMid,
+        State::DigitMid,
+    ];
+    const CLASSES: [Class; 7] = [
+        Class::Letter,
+        Class::Digit,
+        Class::Connector,
+        Class::MidLetter,
+        Class::MidNumLet,
+        Class::MidNum,
+        Class::Other,
+    ];
+    let mut table = [[UNKNOWN; 8]; 8];
+    let mut s = 0;
+    while s < 7 {
+        let mut c = 0;
+        while c < 7 {
+            let (next, starts) = step(STATES[s], CLASSES[c]);
+            table[STATES[s] as usize][CLASSES[c] as usize] = next as u8 | (starts as u8) << 3;
+            c += 1;
+        }
+        s += 1;
+    }
+    table
+};
+
+/// [`STEPS`]' entry for a character the fast path does not know.
+const UNKNOWN: u8 = 0x80;
 
 /// UAX #29 over text of ASCII and the typographer's punctuation, in one pass: letters,
 /// digits and connectors run together (WB5, WB8–10, WB13a–b); a MidLetter or MidNumLet
@@ -107,39 +186,26 @@ fn class_at(text: &str, at: usize) -> (Class, usize) {
 /// else breaks. A segment counts once it holds a letter or a digit. `None` when the text
 /// has a character outside the set.
 fn fast(text: &str) -> Option<usize> {
+    const { assert!(Class::Unknown as usize == 7 && State::DigitMid as usize == 6) };
+    let bytes = text.as_bytes();
     let mut words = 0;
-    let mut in_word = false;
-    let mut counted = false;
-    let mut before = Class::Other;
+    let mut state = State::Out as u8;
     let mut at = 0;
-    while at < text.len() {
-        let (here, length) = class_at(text, at);
-        match here {
-            Class::Letter | Class::Digit | Class::Connector => {
-                if !in_word {
-                    in_word = true;
-                    counted = false;
-                }
-                if here != Class::Connector && !counted {
-                    words += 1;
-                    counted = true;
-                }
-            }
-            Class::MidLetter | Class::MidNumLet | Class::MidNum => {
-                let (after, _) = class_at(text, at + length);
-                let joins_letters =
-                    here != Class::MidNum && before == Class::Letter && after == Class::Letter;
-                let joins_digits =
-                    here != Class::MidLetter && before == Class::Digit && after == Class::Digit;
-                if !(in_word && (joins_letters || joins_digits)) {
-                    in_word = false;
-                }
-            }
-            Class::Other => in_word = false,
-            Class::Unknown => return None,
+    while let Some(&byte) = bytes.get(at) {
+        let class = if byte.is_ascii() {
+            at += 1;
+            ASCII[usize::from(byte)]
+        } else {
+            let (class, length) = wide_at(text, at);
+            at += length;
+            class
+        };
+        let next = STEPS[usize::from(state & 7)][class as usize & 7];
+        if next == UNKNOWN {
+            return None;
         }
-        before = here;
-        at += length;
+        words += usize::from(next >> 3);
+        state = next & 7;
     }
     Some(words)
 }
@@ -166,26 +232,34 @@ mod tests {
 
     #[test]
     fn counts_like_unicode_segmentation_on_every_string_of_the_fixtures() {
-        fn strings<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
-            match value {
-                serde_json::Value::String(s) => out.push(s),
-                serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
-                serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, out)),
-                _ => {}
-            }
-        }
-        for name in ["seed", "multilingual", "hostile", "newsroom", "digest"] {
-            let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-            let json: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-            let mut texts = Vec::new();
-            strings(&json, &mut texts);
-            for text in texts {
+        for name in crate::fixtures::TEXT_FIXTURES {
+            for text in crate::fixtures::strings(name) {
                 assert_eq!(
-                    count(text),
+                    count(&text),
                     text.unicode_words().count(),
                     "{name}: {text:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn counts_like_unicode_segmentation_on_every_short_string() {
+        // One character of each class, some twice.
+        const ALPHABET: &[char] = &[
+            'a', 'Z', '7', '_', '\u{202f}', ':', '\u{b7}', '.', '\'', '\u{2019}', ',', ';', ' ',
+            '\u{2014}',
+        ];
+        let n = ALPHABET.len();
+        let mut text = String::new();
+        for length in 0..=5u32 {
+            for mut index in 0..n.pow(length) {
+                text.clear();
+                for _ in 0..length {
+                    text.push(ALPHABET[index % n]);
+                    index /= n;
+                }
+                assert_eq!(fast(&text), Some(text.unicode_words().count()), "{text:?}");
             }
         }
     }
