@@ -260,7 +260,7 @@ impl Quotes {
     /// straight into the next nearly always is (`"` + **`bold`**). The result holds no
     /// straight quote. Takes time linear in the length of the text, and never panics.
     pub fn apply<'a>(&self, text: &'a str, before: Option<char>) -> Cow<'a, str> {
-        if !text.contains(is_straight_quote) {
+        if find_straight_quote(text).is_none() {
             return Cow::Borrowed(text);
         }
         let mut out = String::with_capacity(text.len() + 8);
@@ -271,7 +271,7 @@ impl Quotes {
         let mut open = [0_u32; 2];
         let mut rest = text;
         loop {
-            let run = rest.find(is_straight_quote).unwrap_or(rest.len());
+            let run = find_straight_quote(rest).unwrap_or(rest.len());
             let (plain, tail) = rest.split_at(run);
             if let Some(last) = plain.chars().next_back() {
                 prev = Some(last);
@@ -437,8 +437,10 @@ enum Kind {
 }
 
 /// A straight double or single quote.
-fn is_straight_quote(c: char) -> bool {
-    c == '"' || c == '\''
+/// The byte offset of the first straight quote in `text`: a byte search, since both are
+/// ASCII and UTF-8 never puts an ASCII byte inside another character.
+fn find_straight_quote(text: &str) -> Option<usize> {
+    memchr::memchr2(b'"', b'\'', text.as_bytes())
 }
 
 /// Whether a quote before `next` (`None` at the end of the text) ends a phrase: it comes
@@ -568,6 +570,10 @@ fn is_unspaced(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn is_straight_quote(c: char) -> bool {
+        c == '"' || c == '\''
+    }
 
     /// The quotes of a tag.
     fn quotes(tag: &str) -> Quotes {
