@@ -83,6 +83,28 @@ impl Url {
 
 /// The conversion's state: the limits, the violations found so far, and the text budget of
 /// the article being converted.
+/// `{path}.{name}`: the JSON path of a field, for its violations. Every field of a request
+/// gets one, so it is built directly rather than through `format!`.
+fn field(path: &str, name: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 1 + name.len());
+    out.push_str(path);
+    out.push('.');
+    out.push_str(name);
+    out
+}
+
+/// `{path}[{i}]`: the JSON path of an entry of a list.
+fn index(path: &str, i: usize) -> String {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(i);
+    let mut out = String::with_capacity(path.len() + digits.len() + 2);
+    out.push_str(path);
+    out.push('[');
+    out.push_str(digits);
+    out.push(']');
+    out
+}
+
 struct Cx<'a> {
     limits: &'a Limits,
     violations: Vec<FieldViolation>,
@@ -250,7 +272,7 @@ impl<'a> Cx<'a> {
             text,
             smart_quotes,
         } = options;
-        let pdf = self.pdf_options(&format!("{path}.pdf"), pdf.unwrap_or_default());
+        let pdf = self.pdf_options(&field(path, "pdf"), pdf.unwrap_or_default());
         let pb::EpubOptions {
             max_image_width,
             grayscale,
@@ -259,7 +281,7 @@ impl<'a> Cx<'a> {
             && !(EpubOptions::MIN_IMAGE_WIDTH..=EpubOptions::MAX_IMAGE_WIDTH).contains(&width)
         {
             self.violation(
-                format!("{path}.epub.maxImageWidth"),
+                field(path, "epub.maxImageWidth"),
                 format!(
                     "is {width}; use a width from {} to {} pixels, or leave it unset",
                     EpubOptions::MIN_IMAGE_WIDTH,
@@ -279,7 +301,7 @@ impl<'a> Cx<'a> {
                 let w = usize::try_from(w).unwrap_or(usize::MAX);
                 if !(TextOptions::MIN_WIDTH..=TextOptions::MAX_WIDTH).contains(&w) {
                     self.violation(
-                        format!("{path}.text.width"),
+                        field(path, "text.width"),
                         format!(
                             "is {w}; use 0 for no wrapping or a width from {} to {}",
                             TextOptions::MIN_WIDTH,
@@ -321,7 +343,7 @@ impl<'a> Cx<'a> {
             Ok(pb::PageSize::Legal) => PdfOptions::LEGAL,
             Err(_) => {
                 self.violation(
-                    format!("{path}.pageSize"),
+                    field(path, "pageSize"),
                     format!("{page_size} is not a PageSize; use PAGE_SIZE_A4, PAGE_SIZE_LETTER, PAGE_SIZE_A5 or PAGE_SIZE_LEGAL"),
                 );
                 PdfOptions::A4
@@ -333,14 +355,14 @@ impl<'a> Cx<'a> {
                 let mut ok = true;
                 if !(74.0..=1000.0).contains(&w) {
                     self.violation(
-                        format!("{path}.pageWidthMm"),
+                        field(path, "pageWidthMm"),
                         format!("is {w}; use 74 to 1000 mm"),
                     );
                     ok = false;
                 }
                 if !(105.0..=1000.0).contains(&h) {
                     self.violation(
-                        format!("{path}.pageHeightMm"),
+                        field(path, "pageHeightMm"),
                         format!("is {h}; use 105 to 1000 mm"),
                     );
                     ok = false;
@@ -350,11 +372,11 @@ impl<'a> Cx<'a> {
                 }
             }
             (Some(_), None) => self.violation(
-                format!("{path}.pageHeightMm"),
+                field(path, "pageHeightMm"),
                 "is required with pageWidthMm: set both or neither",
             ),
             (None, Some(_)) => self.violation(
-                format!("{path}.pageWidthMm"),
+                field(path, "pageWidthMm"),
                 "is required with pageHeightMm: set both or neither",
             ),
         }
@@ -362,16 +384,13 @@ impl<'a> Cx<'a> {
             None => defaults.margin,
             Some(m) if (5.0..=60.0).contains(&m) => m * mm,
             Some(m) => {
-                self.violation(
-                    format!("{path}.marginMm"),
-                    format!("is {m}; use 5 to 60 mm"),
-                );
+                self.violation(field(path, "marginMm"), format!("is {m}; use 5 to 60 mm"));
                 defaults.margin
             }
         };
         if page_width - 2.0 * margin < 60.0 * mm {
             self.violation(
-                format!("{path}.marginMm"),
+                field(path, "marginMm"),
                 "leaves a text area narrower than 60 mm on this page; use a smaller margin or a wider page",
             );
         }
@@ -380,7 +399,7 @@ impl<'a> Cx<'a> {
             Some(s) if (6.0..=24.0).contains(&s) => s,
             Some(s) => {
                 self.violation(
-                    format!("{path}.fontSizePt"),
+                    field(path, "fontSizePt"),
                     format!("is {s}; use 6 to 24 points"),
                 );
                 defaults.font_size
@@ -390,7 +409,7 @@ impl<'a> Cx<'a> {
             None | Some(1) => 1,
             Some(2) => 2,
             Some(n) => {
-                self.violation(format!("{path}.columns"), format!("is {n}; use 1 or 2"));
+                self.violation(field(path, "columns"), format!("is {n}; use 1 or 2"));
                 1
             }
         };
@@ -403,7 +422,7 @@ impl<'a> Cx<'a> {
             Ok(pb::PdfArchival::A4) => Some(Archival::A4),
             Err(_) => {
                 self.violation(
-                    format!("{path}.archival"),
+                    field(path, "archival"),
                     format!("{archival} is not a PdfArchival; use PDF_ARCHIVAL_A2B, PDF_ARCHIVAL_A2A, PDF_ARCHIVAL_A3B or PDF_ARCHIVAL_A4"),
                 );
                 None
@@ -420,8 +439,8 @@ impl<'a> Cx<'a> {
             _ => None,
         };
         if let Some(why) = conflict {
-            self.violation(format!("{path}.tagged"), why);
-            self.violation(format!("{path}.archival"), why);
+            self.violation(field(path, "tagged"), why);
+            self.violation(field(path, "archival"), why);
         }
         PdfOptions {
             page_width,
@@ -529,11 +548,11 @@ impl<'a> Cx<'a> {
             body_markdown,
         } = article;
         self.article_bytes = 0;
-        let language = self.language(&format!("{path}.language"), &language, inherited_language);
+        let language = self.language(&field(path, "language"), &language, inherited_language);
         self.text_in(&language);
 
-        let id = self.id(&format!("{path}.id"), id);
-        let headline_path = format!("{path}.headline");
+        let id = self.id(&field(path, "id"), id);
+        let headline_path = field(path, "headline");
         let headline = self.required_line(&headline_path, headline);
         let headline_chars = headline.chars().count();
         if headline_chars > MAX_HEADLINE_CHARS {
@@ -542,31 +561,31 @@ impl<'a> Cx<'a> {
                 format!("is {headline_chars} characters long; the limit is {MAX_HEADLINE_CHARS}"),
             );
         }
-        let summary = self.line(&format!("{path}.summary"), summary);
-        let section = self.line(&format!("{path}.section"), section);
-        let publication = self.line(&format!("{path}.publication"), publication);
-        let dateline = self.line(&format!("{path}.dateline"), dateline);
-        let copyright = self.line(&format!("{path}.copyright"), copyright);
+        let summary = self.line(&field(path, "summary"), summary);
+        let section = self.line(&field(path, "section"), section);
+        let publication = self.line(&field(path, "publication"), publication);
+        let dateline = self.line(&field(path, "dateline"), dateline);
+        let copyright = self.line(&field(path, "copyright"), copyright);
 
-        let contributors_path = format!("{path}.contributors");
+        let contributors_path = field(path, "contributors");
         let contributors = if self.count_ok(&contributors_path, contributors.len(), MAX_REPEATED) {
             contributors
                 .into_iter()
                 .enumerate()
-                .map(|(i, c)| self.contributor(&format!("{contributors_path}[{i}]"), c))
+                .map(|(i, c)| self.contributor(&index(&contributors_path, i), c))
                 .collect()
         } else {
             Vec::new()
         };
 
-        let published_at = self.timestamp(&format!("{path}.publishedAt"), published_at);
-        let updated_at = self.timestamp(&format!("{path}.updatedAt"), updated_at);
+        let published_at = self.timestamp(&field(path, "publishedAt"), published_at);
+        let updated_at = self.timestamp(&field(path, "updatedAt"), updated_at);
 
-        let tags_path = format!("{path}.tags");
+        let tags_path = field(path, "tags");
         let tags = if self.count_ok(&tags_path, tags.len(), MAX_REPEATED) {
             tags.into_iter()
                 .enumerate()
-                .map(|(i, t)| self.line(&format!("{tags_path}[{i}]"), t))
+                .map(|(i, t)| self.line(&index(&tags_path, i), t))
                 .filter(|t| !t.is_empty())
                 .collect()
         } else {
@@ -574,7 +593,7 @@ impl<'a> Cx<'a> {
         };
 
         // Unlike a link, a canonical URL has no text to fall back on: a bad one is an error.
-        let canonical_path = format!("{path}.canonicalUrl");
+        let canonical_path = field(path, "canonicalUrl");
         let canonical_url = match self.url(&canonical_path, &canonical_url, &["http", "https"]) {
             Url::Blank => None,
             Url::Kept(url) => Some(url),
@@ -584,27 +603,27 @@ impl<'a> Cx<'a> {
             }
         };
 
-        let lead_figure = lead_figure.and_then(|f| self.figure(&format!("{path}.leadFigure"), f));
+        let lead_figure = lead_figure.and_then(|f| self.figure(&field(path, "leadFigure"), f));
 
         let body = self.body(path, body, &body_html, &body_markdown);
 
-        let notes_path = format!("{path}.notes");
+        let notes_path = field(path, "notes");
         let notes = if self.count_ok(&notes_path, notes.len(), MAX_REPEATED) {
             notes
                 .into_iter()
                 .enumerate()
-                .filter_map(|(i, n)| self.note(&format!("{notes_path}[{i}]"), n))
+                .filter_map(|(i, n)| self.note(&index(&notes_path, i), n))
                 .collect()
         } else {
             Vec::new()
         };
 
-        let related_path = format!("{path}.related");
+        let related_path = field(path, "related");
         let related = if self.count_ok(&related_path, related.len(), MAX_REPEATED) {
             related
                 .into_iter()
                 .enumerate()
-                .map(|(i, r)| self.related(&format!("{related_path}[{i}]"), r))
+                .map(|(i, r)| self.related(&index(&related_path, i), r))
                 .collect()
         } else {
             Vec::new()
@@ -672,7 +691,7 @@ impl<'a> Cx<'a> {
         let (field, source) = match set.first() {
             Some(&"bodyHtml") => ("bodyHtml", html),
             Some(&"bodyMarkdown") => ("bodyMarkdown", markdown),
-            _ => return self.blocks(&format!("{path}.body"), body, false),
+            _ => return self.blocks(&field(path, "body"), body, false),
         };
         let field_path = format!("{path}.{field}");
         if source.len() > self.limits.article_bytes {
@@ -719,7 +738,7 @@ impl<'a> Cx<'a> {
         blocks
             .into_iter()
             .enumerate()
-            .filter_map(|(i, b)| self.block(&format!("{path}[{i}]"), b, in_aside))
+            .filter_map(|(i, b)| self.block(&index(path, i), b, in_aside))
             .collect()
     }
 
@@ -733,7 +752,7 @@ impl<'a> Cx<'a> {
             Ok(pb::editorial_note::Kind::EditorsNote | pb::editorial_note::Kind::Unspecified)
             | Err(_) => NoteKind::EditorsNote,
         };
-        let text_path = format!("{path}.text");
+        let text_path = field(path, "text");
         if !self.size_ok(&text_path, &text) {
             return None;
         }
@@ -743,14 +762,14 @@ impl<'a> Cx<'a> {
             return None;
         }
         let text = self.smarten(text, None);
-        let date = self.timestamp(&format!("{path}.date"), date);
+        let date = self.timestamp(&field(path, "date"), date);
         Some(EditorialNote { kind, text, date })
     }
 
     fn contributor(&mut self, path: &str, contributor: pb::Contributor) -> Contributor {
         let pb::Contributor { name, role, title } = contributor;
-        let name = self.required_line(&format!("{path}.name"), name);
-        let title = self.line(&format!("{path}.title"), title);
+        let name = self.required_line(&field(path, "name"), name);
+        let title = self.line(&field(path, "title"), title);
         let role = match pb::contributor::Role::try_from(role) {
             Ok(pb::contributor::Role::Reporting) => Role::Reporting,
             Ok(pb::contributor::Role::Editing) => Role::Editing,
@@ -771,11 +790,11 @@ impl<'a> Cx<'a> {
             summary,
         } = related;
         RelatedArticle {
-            title: self.required_line(&format!("{path}.title"), title),
+            title: self.required_line(&field(path, "title"), title),
             url: self
-                .url(&format!("{path}.url"), &url, &["http", "https"])
+                .url(&field(path, "url"), &url, &["http", "https"])
                 .kept(),
-            summary: self.line(&format!("{path}.summary"), summary),
+            summary: self.line(&field(path, "summary"), summary),
         }
     }
 
@@ -793,16 +812,16 @@ impl<'a> Cx<'a> {
         };
         match kind {
             Kind::Paragraph(paragraph) => {
-                let spans = self.paragraph(&format!("{path}.paragraph"), paragraph);
+                let spans = self.paragraph(&field(path, "paragraph"), paragraph);
                 (!spans.is_empty()).then_some(Block::Paragraph(spans))
             }
             Kind::Heading(heading) => {
-                let path = format!("{path}.heading");
+                let path = field(path, "heading");
                 let pb::Heading { level, text, spans } = heading;
                 let level = level.unwrap_or(1);
                 if !(1..=MAX_HEADING_LEVEL).contains(&level) {
                     self.violation(
-                        format!("{path}.level"),
+                        field(&path, "level"),
                         format!("is {level}; heading levels run from 1 to {MAX_HEADING_LEVEL}"),
                     );
                 }
@@ -811,20 +830,20 @@ impl<'a> Cx<'a> {
                 (!spans.is_empty()).then_some(Block::Heading { level, spans })
             }
             Kind::Quote(quote) => {
-                let path = format!("{path}.quote");
+                let path = field(path, "quote");
                 let pb::Quote {
                     paragraphs,
                     attribution,
                 } = quote;
-                let paragraphs_path = format!("{path}.paragraphs");
-                let attribution = self.line(&format!("{path}.attribution"), attribution);
+                let paragraphs_path = field(&path, "paragraphs");
+                let attribution = self.line(&field(&path, "attribution"), attribution);
                 if !self.count_ok(&paragraphs_path, paragraphs.len(), MAX_REPEATED) {
                     return None;
                 }
                 let paragraphs: Vec<_> = paragraphs
                     .into_iter()
                     .enumerate()
-                    .map(|(i, p)| self.paragraph(&format!("{paragraphs_path}[{i}]"), p))
+                    .map(|(i, p)| self.paragraph(&index(&paragraphs_path, i), p))
                     .filter(|p| !p.is_empty())
                     .collect();
                 if paragraphs.is_empty() {
@@ -837,9 +856,9 @@ impl<'a> Cx<'a> {
                 })
             }
             Kind::List(list) => {
-                let path = format!("{path}.list");
+                let path = field(path, "list");
                 let pb::List { ordered, items } = list;
-                let items_path = format!("{path}.items");
+                let items_path = field(&path, "items");
                 if !self.count_ok(&items_path, items.len(), MAX_REPEATED) {
                     return None;
                 }
@@ -848,7 +867,7 @@ impl<'a> Cx<'a> {
                     .enumerate()
                     .map(|(i, item)| {
                         let pb::ListItem { text, spans } = item;
-                        self.rich(&format!("{items_path}[{i}]"), text, spans)
+                        self.rich(&index(&items_path, i), text, spans)
                     })
                     .filter(|item| !item.is_empty())
                     .collect();
@@ -859,10 +878,10 @@ impl<'a> Cx<'a> {
                 Some(Block::List { ordered, items })
             }
             Kind::Figure(figure) => self
-                .figure(&format!("{path}.figure"), figure)
+                .figure(&field(path, "figure"), figure)
                 .map(Block::Figure),
             Kind::Preformatted(preformatted) => {
-                let path = format!("{path}.preformatted.text");
+                let path = field(path, "preformatted.text");
                 let pb::Preformatted { text } = preformatted;
                 if !self.size_ok(&path, &text) {
                     return None;
@@ -871,18 +890,16 @@ impl<'a> Cx<'a> {
                 (!text.is_empty()).then_some(Block::Preformatted(text))
             }
             Kind::Rule(pb::Rule {}) => Some(Block::Rule),
-            Kind::Table(table) => self
-                .table(&format!("{path}.table"), table)
-                .map(Block::Table),
+            Kind::Table(table) => self.table(&field(path, "table"), table).map(Block::Table),
             Kind::Aside(aside) => {
-                let path = format!("{path}.aside");
+                let path = field(path, "aside");
                 if in_aside {
                     self.violation(path, "is inside another aside; fact boxes do not nest");
                     return None;
                 }
                 let pb::Aside { title, blocks } = aside;
-                let title = self.line(&format!("{path}.title"), title);
-                let blocks_path = format!("{path}.blocks");
+                let title = self.line(&field(&path, "title"), title);
+                let blocks_path = field(&path, "blocks");
                 let blocks = self.blocks(&blocks_path, blocks, true);
                 if blocks.is_empty() {
                     self.violation(blocks_path, "needs at least one block with content");
@@ -891,14 +908,14 @@ impl<'a> Cx<'a> {
                 Some(Block::Aside(Aside { title, blocks }))
             }
             Kind::Embed(embed) => {
-                let path = format!("{path}.embed");
+                let path = field(path, "embed");
                 let pb::Embed {
                     url,
                     title,
                     provider,
                     description,
                 } = embed;
-                let url_path = format!("{path}.url");
+                let url_path = field(&path, "url");
                 let url = match self.url(&url_path, &url, &["http", "https"]) {
                     Url::Kept(url) => Some(url),
                     Url::Blank => {
@@ -910,9 +927,9 @@ impl<'a> Cx<'a> {
                         None
                     }
                 };
-                let title = self.line(&format!("{path}.title"), title);
-                let provider = self.line(&format!("{path}.provider"), provider);
-                let description = self.line(&format!("{path}.description"), description);
+                let title = self.line(&field(&path, "title"), title);
+                let provider = self.line(&field(&path, "provider"), provider);
+                let description = self.line(&field(&path, "description"), description);
                 Some(Block::Embed(Embed {
                     url: url?,
                     title,
@@ -931,16 +948,16 @@ impl<'a> Cx<'a> {
             rows,
             column_alignment,
         } = table;
-        let caption = self.line(&format!("{path}.caption"), caption);
-        let credit = self.line(&format!("{path}.credit"), credit);
+        let caption = self.line(&field(path, "caption"), caption);
+        let credit = self.line(&field(path, "credit"), credit);
         let total_rows = header_rows.len() + rows.len();
         if total_rows == 0 {
-            self.violation(format!("{path}.rows"), "needs at least one row");
+            self.violation(field(path, "rows"), "needs at least one row");
             return None;
         }
         if total_rows > MAX_TABLE_ROWS {
             self.violation(
-                format!("{path}.rows"),
+                field(path, "rows"),
                 format!(
                     "has {total_rows} rows with the header rows; the limit is {MAX_TABLE_ROWS}"
                 ),
@@ -976,7 +993,7 @@ impl<'a> Cx<'a> {
                                 let span = col_span.unwrap_or(1);
                                 if !(1..=MAX_TABLE_COLUMNS as u32).contains(&span) {
                                     self.violation(
-                                    format!("{cell_path}.colSpan"),
+                                    field(&cell_path, "colSpan"),
                                     format!(
                                         "is {span}; a cell spans 1 to {MAX_TABLE_COLUMNS} columns"
                                     ),
@@ -1010,13 +1027,13 @@ impl<'a> Cx<'a> {
             return None;
         }
         if columns == 0 {
-            self.violation(format!("{path}.rows"), "needs at least one cell");
+            self.violation(field(path, "rows"), "needs at least one cell");
             return None;
         }
         for (row_path, _, width) in header_rows.iter().chain(&rows) {
             if *width != columns {
                 self.violation(
-                    format!("{row_path}.cells"),
+                    field(row_path, "cells"),
                     format!(
                         "span {width} columns; every row must span the {columns} of the widest row"
                     ),
@@ -1025,7 +1042,7 @@ impl<'a> Cx<'a> {
         }
         if column_alignment.len() > columns {
             self.violation(
-                format!("{path}.columnAlignment"),
+                field(path, "columnAlignment"),
                 format!(
                     "has {} entries for a table of {columns} columns",
                     column_alignment.len()
@@ -1065,7 +1082,7 @@ impl<'a> Cx<'a> {
             return Vec::new();
         }
         if spans.is_empty() {
-            let text_path = format!("{path}.text");
+            let text_path = field(path, "text");
             if !self.size_ok(&text_path, &text) {
                 return Vec::new();
             }
@@ -1075,7 +1092,7 @@ impl<'a> Cx<'a> {
             }
             return vec![Span::plain(self.smarten(text, None))];
         }
-        let spans_path = format!("{path}.spans");
+        let spans_path = field(path, "spans");
         if !self.count_ok(&spans_path, spans.len(), MAX_REPEATED) {
             return Vec::new();
         }
@@ -1089,15 +1106,15 @@ impl<'a> Cx<'a> {
                 code,
                 link,
             } = span;
-            let span_path = format!("{spans_path}[{i}]");
-            let text = if self.size_ok(&format!("{span_path}.text"), &text) {
+            let span_path = index(&spans_path, i);
+            let text = if self.size_ok(&field(&span_path, "text"), &text) {
                 text
             } else {
                 String::new()
             };
             let link = self
                 .url(
-                    &format!("{span_path}.link"),
+                    &field(&span_path, "link"),
                     &link,
                     &["http", "https", "mailto"],
                 )
@@ -1145,9 +1162,9 @@ impl<'a> Cx<'a> {
             caption,
             credit,
         } = figure;
-        let caption = self.line(&format!("{path}.caption"), caption);
-        let credit = self.line(&format!("{path}.credit"), credit);
-        let image_path = format!("{path}.image");
+        let caption = self.line(&field(path, "caption"), caption);
+        let credit = self.line(&field(path, "credit"), credit);
+        let image_path = field(path, "image");
         let Some(image) = image else {
             self.violation(image_path, "is required: a figure needs an image");
             return None;
@@ -1167,9 +1184,9 @@ impl<'a> Cx<'a> {
             alt_text,
         } = image;
         // The media type is advisory: the format is read from the data.
-        let _ = self.line(&format!("{path}.mediaType"), media_type);
-        let alt_text = self.line(&format!("{path}.altText"), alt_text);
-        let data_path = format!("{path}.data");
+        let _ = self.line(&field(path, "mediaType"), media_type);
+        let alt_text = self.line(&field(path, "altText"), alt_text);
+        let data_path = field(path, "data");
         if data.is_empty() {
             self.violation(data_path, "is required: the image bytes are missing");
             return None;
@@ -1222,14 +1239,14 @@ impl<'a> Cx<'a> {
             cover,
             articles,
         } = collection;
-        let language = self.language(&format!("{path}.language"), &language, None);
+        let language = self.language(&field(path, "language"), &language, None);
         self.text_in(&language);
-        let title = self.required_line(&format!("{path}.title"), title);
-        let subtitle = self.line(&format!("{path}.subtitle"), subtitle);
-        let publisher = self.line(&format!("{path}.publisher"), publisher);
-        let date = self.timestamp(&format!("{path}.date"), date);
-        let cover = cover.and_then(|c| self.image(&format!("{path}.cover"), c));
-        let articles_path = format!("{path}.articles");
+        let title = self.required_line(&field(path, "title"), title);
+        let subtitle = self.line(&field(path, "subtitle"), subtitle);
+        let publisher = self.line(&field(path, "publisher"), publisher);
+        let date = self.timestamp(&field(path, "date"), date);
+        let cover = cover.and_then(|c| self.image(&field(path, "cover"), c));
+        let articles_path = field(path, "articles");
         let articles = if articles.is_empty() {
             self.violation(&articles_path, "needs at least one article");
             Vec::new()
@@ -1241,7 +1258,7 @@ impl<'a> Cx<'a> {
             articles
                 .into_iter()
                 .enumerate()
-                .map(|(i, a)| self.article(&format!("{articles_path}[{i}]"), a, Some(&language)))
+                .map(|(i, a)| self.article(&index(&articles_path, i), a, Some(&language)))
                 .collect()
         } else {
             Vec::new()
