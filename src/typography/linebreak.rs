@@ -264,6 +264,12 @@ impl Iterator for Linebreaks<'_> {
                     return self.give(here, BreakOpportunity::Allowed);
                 }
                 spaces = false;
+                if class == Class::Letter {
+                    // LB28: AL × AL, so a word's further ASCII letters change nothing.
+                    while bytes.get(at).is_some_and(u8::is_ascii_alphabetic) {
+                        at += 1;
+                    }
+                }
                 continue;
             }
             match class {
