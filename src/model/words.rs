@@ -206,6 +206,13 @@ fn fast(text: &str) -> Option<usize> {
         }
         words += usize::from(next >> 3);
         state = next & 7;
+        if state == State::Letter as u8 {
+            // A letter after a letter changes nothing (WB5): run through the word's ASCII
+            // letters.
+            while bytes.get(at).is_some_and(u8::is_ascii_alphabetic) {
+                at += 1;
+            }
+        }
     }
     Some(words)
 }

@@ -49,7 +49,12 @@ pub fn fill(text: &str, width: Option<usize>, initial: &str, subsequent: &str, o
         let segment = text.get(last..index).unwrap_or_default();
         last = index;
         let mandatory = opportunity == BreakOpportunity::Mandatory;
-        let word = segment.trim_end_matches(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}']);
+        // Only a mandatory break follows a line end (UAX #14 LB4–LB6).
+        let word = if mandatory {
+            segment.trim_end_matches(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'])
+        } else {
+            segment
+        };
         line.place(word, width);
         if mandatory {
             line.end();
