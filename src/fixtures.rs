@@ -1,5 +1,6 @@
-//! Test support: every string of the JSON fixtures under `tests/fixtures`, for the unit tests
-//! that check a fast path against the crate it stands in for on real newsroom text.
+//! Test support for the unit tests that check a fast path against the crate it stands in
+//! for, or rules against all their inputs: every string of the JSON fixtures under
+//! `tests/fixtures` (real newsroom text), and every short string over an alphabet.
 
 /// The fixtures with the most varied text: news prose, many scripts, hostile input.
 pub(crate) const TEXT_FIXTURES: [&str; 6] = [
@@ -28,4 +29,21 @@ pub(crate) fn strings(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     walk(&json, &mut out);
     out
+}
+
+/// Calls `check` with every string of up to `longest` characters drawn from `alphabet`, the
+/// empty one first, shortest first.
+pub(crate) fn every_string(alphabet: &[char], longest: u32, mut check: impl FnMut(&str)) {
+    let mut text = String::new();
+    let n = alphabet.len();
+    for length in 0..=longest {
+        for mut index in 0..n.pow(length) {
+            text.clear();
+            for _ in 0..length {
+                text.push(alphabet[index % n]);
+                index /= n;
+            }
+            check(&text);
+        }
+    }
 }

@@ -257,18 +257,9 @@ mod tests {
             'a', 'Z', '7', '_', '\u{202f}', ':', '\u{b7}', '.', '\'', '\u{2019}', ',', ';', ' ',
             '\u{2014}',
         ];
-        let n = ALPHABET.len();
-        let mut text = String::new();
-        for length in 0..=5u32 {
-            for mut index in 0..n.pow(length) {
-                text.clear();
-                for _ in 0..length {
-                    text.push(ALPHABET[index % n]);
-                    index /= n;
-                }
-                assert_eq!(fast(&text), Some(text.unicode_words().count()), "{text:?}");
-            }
-        }
+        crate::fixtures::every_string(ALPHABET, 5, |text| {
+            assert_eq!(fast(text), Some(text.unicode_words().count()), "{text:?}");
+        });
     }
 
     proptest! {

@@ -387,18 +387,9 @@ mod tests {
 
     #[test]
     fn agrees_with_the_crate_on_every_short_string() {
-        let mut text = String::new();
-        let n = ALPHABET.len();
-        for length in 0..=4u32 {
-            for mut index in 0..n.pow(length) {
-                text.clear();
-                for _ in 0..length {
-                    text.push(ALPHABET[index % n]);
-                    index /= n;
-                }
-                assert_eq!(fast_breaks(&text), crate_breaks(&text), "{text:?}");
-            }
-        }
+        crate::fixtures::every_string(ALPHABET, 4, |text| {
+            assert_eq!(fast_breaks(text), crate_breaks(text), "{text:?}");
+        });
     }
 
     #[test]

@@ -981,27 +981,18 @@ mod tests {
             "en", "nl", "fr", "de", "de-CH", "da", "sv", "he", "ar", "ja", "zh",
         ];
         let all: Vec<Quotes> = tags.iter().map(|t| quotes(t)).collect();
-        let mut text = String::new();
-        let n = alphabet.len();
-        for len in 0..=4_u32 {
-            for mut index in 0..n.pow(len) {
-                text.clear();
-                for _ in 0..len {
-                    text.push(alphabet[index % n]);
-                    index /= n;
-                }
-                for q in &all {
-                    for before in [None, Some('a'), Some('"')] {
-                        let once = q.apply(&text, before);
-                        assert!(!once.contains(is_straight_quote), "{text:?} → {once:?}");
-                        assert_eq!(q.apply(&once, before), once, "{text:?}");
-                        if !text.contains(is_straight_quote) {
-                            assert!(matches!(once, Cow::Borrowed(_)));
-                        }
+        crate::fixtures::every_string(&alphabet, 4, |text| {
+            for q in &all {
+                for before in [None, Some('a'), Some('"')] {
+                    let once = q.apply(text, before);
+                    assert!(!once.contains(is_straight_quote), "{text:?} → {once:?}");
+                    assert_eq!(q.apply(&once, before), once, "{text:?}");
+                    if !text.contains(is_straight_quote) {
+                        assert!(matches!(once, Cow::Borrowed(_)));
                     }
                 }
             }
-        }
+        });
     }
 
     #[test]
