@@ -18,6 +18,15 @@
 
 use unicode_linebreak::{BreakClass, BreakOpportunity, break_property};
 
+// The pair rules below are Unicode 15.0's, the version the crate implements; later versions
+// rewrote several of them (quotation marks, infix separators, hyphens), so a crate on
+// another version must be checked against these rules, and the tests run, before this
+// assertion moves with it.
+const _: () = assert!(
+    matches!(unicode_linebreak::UNICODE_VERSION, (15, 0, 0)),
+    "typography::linebreak encodes Unicode 15.0's line breaking rules"
+);
+
 /// The line break classes the fast path knows, as indices into [`RULES`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
