@@ -19,7 +19,7 @@ pub use credits::{byline, credits_line, join_names};
 pub use dates::{
     FIXED_DATE, format_date, format_date_time, format_time, published_text, updated_text,
 };
-pub use linebreak::linebreaks;
+pub use linebreak::{Linebreaks, linebreaks};
 pub use links::LinkTable;
 pub use terms::{
     Pattern, Term, article_count, byline_pattern, colon, illustration_for, join_names_in, labelled,
