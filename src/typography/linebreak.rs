@@ -216,7 +216,7 @@ pub struct Linebreaks<'a> {
     given: usize,
     done: bool,
     /// The crate's breaks, once a character of another class has turned up.
-    full: Option<Box<dyn Iterator<Item = (usize, BreakOpportunity)> + 'a>>,
+    full: Option<Box<dyn Iterator<Item = (usize, BreakOpportunity)> + Send + Sync + 'a>>,
 }
 
 impl Linebreaks<'_> {
