@@ -352,18 +352,22 @@ mod tests {
         unicode_linebreak::linebreaks(text).collect()
     }
 
-    fn fast_breaks(text: &str) -> Vec<(usize, BreakOpportunity)> {
+    /// Our breaks of `text`, and whether the fast path gave them all.
+    fn our_breaks(text: &str) -> (Vec<(usize, BreakOpportunity)>, bool) {
         let mut breaks = linebreaks(text);
         let found = breaks.by_ref().collect();
-        assert!(breaks.full.is_none(), "{text:?} should take the fast path");
+        (found, breaks.full.is_none())
+    }
+
+    fn fast_breaks(text: &str) -> Vec<(usize, BreakOpportunity)> {
+        let (found, fast) = our_breaks(text);
+        assert!(fast, "{text:?} should take the fast path");
         found
     }
 
     /// Whether `text` is broken by the fast path to its end.
     fn is_simple(text: &str) -> bool {
-        let mut breaks = linebreaks(text);
-        breaks.by_ref().for_each(drop);
-        breaks.full.is_none()
+        our_breaks(text).1
     }
 
     #[test]
