@@ -3,17 +3,17 @@
 //!
 //! `unicode-linebreak` runs a state machine over every character through a chain of
 //! iterator adaptors, which is most of what wrapping a plain-text article costs. Text whose
-//! characters all fall in the classes news prose is made of (letters, digits, spaces, line
-//! feeds, quotation marks, the infix, exclamation and symbol punctuation, hyphens, dashes,
-//! no-break spaces and hyphens, ellipses, brackets and currency and percent signs) is
-//! broken here instead, by the same rules written out as pairs: for those classes
-//! UAX #14's rules are the pair rules LB12–LB31 plus the few that look back across spaces
-//! (LB14, LB15, LB17). Classes come from `unicode_linebreak::break_property`, so a letter of
-//! any alphabetic script takes the fast path; text with any other class (combining marks,
-//! ideographs, Hebrew, emoji, zero-width characters, carriage returns) takes the crate's
-//! own path from the start, keeping the breaks the fast path already gave (UAX #14 decides
-//! a break from the text before it and the character after it, so those are the crate's
-//! too). The tests check the two give the same breaks on every string of up to four
+//! characters all fall in the classes news prose is made of (letters and the signs that
+//! count as letters, such as `©`; digits, spaces, line feeds, quotation marks, the infix,
+//! exclamation and symbol punctuation, hyphens, dashes, no-break spaces and hyphens,
+//! ellipses, brackets and currency and percent signs) is broken here instead, by the same
+//! rules written out as pairs: for those classes UAX #14's rules are the pair rules
+//! LB12–LB31 plus the few that look back across spaces (LB14, LB15, LB17). Classes come
+//! from `unicode_linebreak::break_property`, so a letter of any alphabetic script takes the
+//! fast path; text with any other class (combining marks, ideographs, Hebrew, emoji,
+//! zero-width characters, carriage returns) takes the crate's own path from the start,
+//! keeping the breaks the fast path already gave (UAX #14 decides a break from the text
+//! before it and the character after it, so those are the crate's too). The tests check the two give the same breaks on every string of up to four
 //! characters of the fast path's classes, on random longer ones and on the fixtures.
 
 use unicode_linebreak::{BreakClass, BreakOpportunity, break_property};
@@ -31,7 +31,7 @@ const _: () = assert!(
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
 enum Class {
-    /// AL: letters and most symbols.
+    /// AL: letters and most symbols, and AI (ambiguous) as LB1 resolves it.
     Letter,
     /// NU: digits.
     Digit,
@@ -78,7 +78,9 @@ const _: () = assert!(BEFORE == 16);
 impl Class {
     fn of(class: BreakClass) -> Class {
         match class {
-            BreakClass::Alphabetic => Class::Letter,
+            // LB1: ambiguous characters (`©`, `§`, `°`) resolve to AL outside East Asian
+            // text, as the crate resolves them.
+            BreakClass::Alphabetic | BreakClass::Ambiguous => Class::Letter,
             BreakClass::Numeric => Class::Digit,
             BreakClass::InfixSeparator => Class::Infix,
             BreakClass::Quotation => Class::Quote,
@@ -383,8 +385,9 @@ mod tests {
 
     /// One character of each class the fast path knows, some twice, from ASCII and beyond.
     const ALPHABET: &[char] = &[
-        'a', '\u{e9}', '7', '.', ',', '\'', '\u{201c}', '\u{2019}', '!', '-', '\u{2013}', '\t',
-        '\u{2014}', '\u{a0}', '\u{2011}', '\u{2026}', '(', '\u{ab}', ')', '/', '$', '%', ' ', '\n',
+        'a', '\u{e9}', '\u{a9}', '7', '.', ',', '\'', '\u{201c}', '\u{2019}', '!', '-', '\u{2013}',
+        '\t', '\u{2014}', '\u{a0}', '\u{2011}', '\u{2026}', '(', '\u{ab}', ')', '/', '$', '%', ' ',
+        '\n',
     ];
 
     /// Characters of classes the fast path leaves to the crate.
