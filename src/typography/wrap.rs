@@ -6,6 +6,8 @@
 //! columns (UAX #11, through `unicode-width`): CJK and emoji count two, combining marks zero.
 //! A word wider than the whole line is the one thing broken inside, at grapheme boundaries.
 
+use std::ops::Range;
+
 use unicode_linebreak::BreakOpportunity;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
@@ -37,6 +39,9 @@ pub fn break_opportunities(text: &str) -> impl Iterator<Item = usize> + '_ {
 pub fn fill(text: &str, width: Option<usize>, initial: &str, subsequent: &str, out: &mut String) {
     let mut line = Line {
         out,
+        text,
+        pending: 0..0,
+        wide: 0,
         prefix: initial,
         subsequent,
         used: 0,
@@ -46,16 +51,18 @@ pub fn fill(text: &str, width: Option<usize>, initial: &str, subsequent: &str, o
     line.start();
     let mut last = 0;
     for (index, opportunity) in linebreaks(text) {
-        let segment = text.get(last..index).unwrap_or_default();
-        last = index;
         let mandatory = opportunity == BreakOpportunity::Mandatory;
         // Only a mandatory break follows a line end (UAX #14 LB4–LB6).
-        let word = if mandatory {
-            segment.trim_end_matches(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'])
+        let end = if mandatory {
+            let segment = text.get(last..index).unwrap_or_default();
+            last + segment
+                .trim_end_matches(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'])
+                .len()
         } else {
-            segment
+            index
         };
-        line.place(word, width);
+        line.place(last..end, width);
+        last = index;
         if mandatory {
             line.end();
             if index < text.len() {
@@ -71,6 +78,15 @@ pub fn fill(text: &str, width: Option<usize>, initial: &str, subsequent: &str, o
 /// The line being filled.
 struct Line<'a> {
     out: &'a mut String,
+    /// The text being filled.
+    text: &'a str,
+    /// The segments placed on the current line and not yet copied to `out`: they lie side by
+    /// side in `text`, so a line is copied in one piece rather than a word at a time.
+    pending: Range<usize>,
+    /// Where the first byte beyond ASCII at or after the last word measured lies (the text's
+    /// length if none): a word that ends before it is one column a byte, so most words are
+    /// measured without reading them.
+    wide: usize,
     prefix: &'a str,
     subsequent: &'a str,
     /// Columns used on the current line, prefix included.
@@ -90,24 +106,55 @@ impl Line<'_> {
     }
 
     fn end(&mut self) {
+        self.flush();
         let trimmed = self.out.trim_end_matches(' ').len();
         self.out.truncate(trimmed);
         self.out.push('\n');
         self.started = false;
     }
 
-    /// Places one segment: a word with its trailing spaces.
-    fn place(&mut self, segment: &str, width: Option<usize>) {
+    /// Copies the pending segments to the line.
+    fn flush(&mut self) {
+        let end = self.pending.end;
+        let pending = std::mem::replace(&mut self.pending, end..end);
+        self.out
+            .push_str(self.text.get(pending).unwrap_or_default());
+    }
+
+    /// Adds the segment at `range` of the text to the line.
+    fn append(&mut self, range: Range<usize>) {
+        if self.pending.end != range.start {
+            self.flush();
+            self.pending.start = range.start;
+        }
+        self.pending.end = range.end;
+    }
+
+    /// The width of `word`, which starts at byte `start` of the text.
+    fn width_of(&mut self, start: usize, word: &str) -> usize {
+        if start > self.wide {
+            self.wide = next_wide(self.text.as_bytes(), start);
+        }
+        if start + word.len() <= self.wide {
+            word.len()
+        } else {
+            UnicodeWidthStr::width(word)
+        }
+    }
+
+    /// Places one segment, a word with its trailing spaces, found at `range` of the text.
+    fn place(&mut self, range: Range<usize>, width: Option<usize>) {
+        let segment = self.text.get(range.clone()).unwrap_or_default();
         let word = segment.trim_end_matches(' ');
         if word.is_empty() {
             return;
         }
         let Some(width) = width else {
-            self.out.push_str(segment);
+            self.append(range);
             self.has_content = true;
             return;
         };
-        let word_width = display_width(word);
+        let word_width = self.width_of(range.start, word);
         if self.used + word_width > width && self.has_content {
             self.end();
             self.start();
@@ -115,12 +162,13 @@ impl Line<'_> {
         // The trailing part of a segment is ASCII spaces: one column each.
         let spaces = segment.len() - word.len();
         if self.used + word_width <= width {
-            self.out.push_str(segment);
+            self.append(range);
             self.used += word_width + spaces;
             self.has_content = true;
             return;
         }
         // Wider than a whole line: break it between graphemes.
+        self.flush();
         for grapheme in word.graphemes(true) {
             let w = display_width(grapheme);
             if self.used + w > width && self.has_content {
@@ -134,6 +182,24 @@ impl Line<'_> {
         self.out.push_str(&segment[word.len()..]);
         self.used += spaces;
     }
+}
+
+/// The offset of the first byte of `bytes` at or after `from` that is not ASCII, or the
+/// length of `bytes`; read eight bytes at a time.
+fn next_wide(bytes: &[u8], from: usize) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let high = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) & HIGH;
+        if high != 0 {
+            return at + (high.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..).unwrap_or_default();
+    rest.iter()
+        .position(|byte| !byte.is_ascii())
+        .map_or(bytes.len(), |offset| at + offset)
 }
 
 #[cfg(test)]
@@ -198,6 +264,28 @@ mod tests {
         let mut out = String::new();
         fill(&"word ".repeat(40), None, "> ", "> ", &mut out);
         assert_eq!(out.lines().count(), 1);
+    }
+
+    #[test]
+    fn finds_the_first_byte_beyond_ascii_from_anywhere() {
+        let text = "plain words, then \u{201c}quoted\u{201d} and 東京 at last";
+        for from in 0..=text.len() {
+            let expected = text.as_bytes()[from..]
+                .iter()
+                .position(|b| *b >= 0x80)
+                .map_or(text.len(), |i| from + i);
+            assert_eq!(next_wide(text.as_bytes(), from), expected, "from {from}");
+        }
+    }
+
+    #[test]
+    fn words_beside_wide_characters_are_measured_by_their_columns() {
+        let lines = wrap("ab \u{201c}cd\u{201d} 東京 ef gh 東京東京 ij", 8);
+        assert_eq!(
+            lines,
+            ["ab \u{201c}cd\u{201d}", "東京 ef", "gh 東京", "東京 ij"]
+        );
+        assert!(lines.iter().all(|l| display_width(l) <= 8), "{lines:?}");
     }
 
     #[test]
