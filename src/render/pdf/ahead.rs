@@ -13,8 +13,8 @@
 //!
 //! The helper runs on a small pool of long-lived threads, so its per-thread caches (shaped
 //! words, hyphenation points) stay warm from one render to the next, as the render threads'
-//! own do. The PDF writer lends the same pool its font subsets to make, at the end of a
-//! document (`krilla::Options::font_helper`).
+//! own do. The PDF writer lends the same pool its finished pages to compress, and its font
+//! subsets to make at the end of a document (`krilla::Options::helper`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
@@ -39,8 +39,8 @@ static HELPERS: LazyLock<rayon_core::ThreadPool> = LazyLock::new(|| {
         .expect("the layout helper threads start")
 });
 
-/// The helpers' pool, which the PDF writer also lends font subsets to (see
-/// `krilla::Options::font_helper`).
+/// The helpers' pool, which the PDF writer also lends page compression and font subsets to
+/// (see `krilla::Options::helper`).
 pub(super) fn helpers() -> &'static rayon_core::ThreadPool {
     &HELPERS
 }

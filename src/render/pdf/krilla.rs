@@ -99,9 +99,10 @@ pub(super) struct Options {
     /// The PDF/A part and level the document must conform to, if any; krilla refuses it
     /// otherwise (PDF/A-4 cannot be combined with PDF/UA-1).
     pub(super) archival: Option<ArchivalLevel>,
-    /// Whether an idle core may make font subsets ready while this thread does the same
-    /// (the layout helpers' pool; see `ahead`). The bytes are the same either way.
-    pub(super) font_helper: bool,
+    /// Whether an idle core may compress finished pages while this thread goes on, and
+    /// make font subsets ready while this thread does the same (the layout helpers' pool;
+    /// see `ahead`). The bytes are the same either way.
+    pub(super) helper: bool,
 }
 
 impl Default for Options {
@@ -110,7 +111,7 @@ impl Default for Options {
             tagged: true,
             pdf_ua: true,
             archival: None,
-            font_helper: false,
+            helper: false,
         }
     }
 }
@@ -122,14 +123,14 @@ impl Options {
             tagged: options.tagged,
             pdf_ua: options.tagged,
             archival: options.archival,
-            font_helper: false,
+            helper: false,
         }
     }
 
-    /// These options, with the font helper lent when `spare_threads` is not zero.
+    /// These options, with the helper lent when `spare_threads` is not zero.
     pub(super) fn with_spare_threads(self, spare_threads: usize) -> Self {
         Options {
-            font_helper: spare_threads > 0,
+            helper: spare_threads > 0,
             ..self
         }
     }
@@ -176,7 +177,7 @@ pub(super) fn write_with(
     let tagged = options.tagged || options.pdf_ua || options.archival == Some(ArchivalLevel::A2A);
     let mut settings = SerializeSettings {
         enable_tagging: tagged,
-        font_pool: options.font_helper.then(super::ahead::helpers),
+        helper_pool: options.helper.then(super::ahead::helpers),
         ..SerializeSettings::default()
     };
     if options.pdf_ua || options.archival.is_some() {

@@ -353,12 +353,18 @@ impl InternalPage {
         let stream_ref = sc.new_ref();
         let serialize_settings = sc.serialize_settings().clone();
         let stream_resources = std::mem::take(&mut stream.resource_dictionary);
-        let mut chunk = sc.new_chunk();
+        let empty = sc.new_chunk();
+        let content = std::mem::take(&mut stream.content);
 
-        let stream_chunk = Deferred::new(move || {
+        // The content stream is compressed on a helper thread when the document lends
+        // one, while this thread goes on to the next page. (Broadsheet's change; see
+        // vendor/README.md.)
+        let pool = serialize_settings.helper_pool;
+        let stream_chunk = Deferred::on_pool(pool, move || {
+            let mut chunk = empty.clone();
             let page_stream =
-                FilterStreamBuilder::new_from_content_stream(&stream.content, &serialize_settings)
-                    .finish(&serialize_settings.clone());
+                FilterStreamBuilder::new_from_content_stream(&content, &serialize_settings)
+                    .finish(&serialize_settings);
 
             let mut stream = chunk.stream(stream_ref, page_stream.encoded_data());
             page_stream.write_filters(stream.deref_mut());

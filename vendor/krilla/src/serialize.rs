@@ -118,11 +118,12 @@ pub struct SerializeSettings {
     /// just use the default function which doesn't render them at all. If you do want this, it
     /// is recommended that you use the function provided by the `krilla-svg` crate.
     pub render_svg_glyph_fn: RenderSvgGlyphFn,
-    /// Threads that may make font subsets ready (subset, bounding box, compressed
-    /// program) while this one does the same, from the other end of the list. `None`:
-    /// all on this thread, as upstream does. The output is the same either way.
+    /// Threads that may compress the pages' content streams while this one goes on, and
+    /// make font subsets ready (subset, bounding box, compressed program) while this one
+    /// does the same, from the other end of the list. `None`: all on this thread, as
+    /// upstream does. The output is the same either way.
     /// (Broadsheet's change; see vendor/README.md.)
-    pub font_pool: Option<&'static rayon_core::ThreadPool>,
+    pub helper_pool: Option<&'static rayon_core::ThreadPool>,
 }
 
 pub type RenderSvgGlyphFn = fn(&[u8], rgb::Color, GlyphId, (f32, f32), &mut Surface) -> Option<()>;
@@ -155,7 +156,7 @@ impl Default for SerializeSettings {
             configuration: Configuration::default(),
             enable_tagging: true,
             render_svg_glyph_fn: |_, _, _, _, _| None,
-            font_pool: None,
+            helper_pool: None,
         }
     }
 }
@@ -786,14 +787,14 @@ impl SerializeContext {
         Ok(())
     }
 
-    /// The CID fonts' subsets, made ready on this thread and one of `font_pool`'s, when
+    /// The CID fonts' subsets, made ready on this thread and one of `helper_pool`'s, when
     /// there is a pool and more than one subset; empty otherwise (each is then made as it
     /// is written). Indexed like `fonts`. (Broadsheet's change; see vendor/README.md.)
     fn prepare_subsets(
         &self,
         fonts: &IndexMap<Font, Rc<RefCell<FontContainer>>>,
     ) -> Vec<Option<KrillaResult<PreparedSubset>>> {
-        let Some(pool) = self.serialize_settings.font_pool else {
+        let Some(pool) = self.serialize_settings.helper_pool else {
             return Vec::new();
         };
         let mut jobs: Vec<(usize, Font, GlyphRemapper)> = fonts

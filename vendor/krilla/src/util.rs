@@ -192,18 +192,65 @@ pub(crate) fn set_colorspace(cs: MaybeDeviceColorSpace, target: &mut Dict) {
 
 #[cfg(not(feature = "rayon"))]
 mod deferred {
-    pub(crate) struct Deferred<T>(T);
+    use std::panic::AssertUnwindSafe;
+    use std::sync::{Arc, OnceLock};
+
+    /// A value made at once, or (Broadsheet's change; see vendor/README.md) started on a
+    /// helper pool's thread and made by whichever of it and [`Deferred::wait`] gets to it
+    /// first.
+    pub(crate) struct Deferred<T>(Repr<T>);
+
+    enum Repr<T> {
+        Ready(T),
+        Shared(Arc<Shared<T>>),
+    }
+
+    struct Shared<T> {
+        value: OnceLock<T>,
+        make: Box<dyn Fn() -> T + Send + Sync>,
+    }
 
     impl<T: Send + Sync + 'static> Deferred<T> {
         pub fn new<F>(f: F) -> Self
         where
             F: FnOnce() -> T + Send + Sync + 'static,
         {
-            Self(f())
+            Self(Repr::Ready(f()))
+        }
+
+        /// Starts making the value on one of `pool`'s threads and returns at once; without
+        /// a pool it is made now. The caller never waits for the pool to start: `wait`
+        /// makes the value itself if the pool has not begun, and waits only for a value
+        /// being made. `f` is a pure function of what it holds, so the value is the same
+        /// whichever thread makes it.
+        pub fn on_pool<F>(pool: Option<&'static rayon_core::ThreadPool>, f: F) -> Self
+        where
+            F: Fn() -> T + Send + Sync + 'static,
+        {
+            let Some(pool) = pool else {
+                return Self::new(f);
+            };
+            let shared = Arc::new(Shared {
+                value: OnceLock::new(),
+                make: Box::new(f),
+            });
+            let helper = Arc::clone(&shared);
+            pool.spawn(move || {
+                // A panic here would abort the process (the pool's job has no caller to
+                // return it to); caught, it leaves the value unmade, and `wait` makes it on
+                // the calling thread, where a panic is the caller's to handle.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    helper.value.get_or_init(|| (helper.make)());
+                }));
+            });
+            Self(Repr::Shared(shared))
         }
 
         pub fn wait(&self) -> &T {
-            &self.0
+            match &self.0 {
+                Repr::Ready(value) => value,
+                Repr::Shared(shared) => shared.value.get_or_init(|| (shared.make)()),
+            }
         }
     }
 }
@@ -233,6 +280,15 @@ mod deferred {
                 cloned.get_or_init(f);
             });
             Self(inner)
+        }
+
+        /// [`Deferred::new`]: rayon's own pool makes the value in the background.
+        /// (Broadsheet's change; see vendor/README.md.)
+        pub fn on_pool<F>(_pool: Option<&'static rayon_core::ThreadPool>, f: F) -> Self
+        where
+            F: Fn() -> T + Send + Sync + 'static,
+        {
+            Self::new(f)
         }
 
         /// Waits on the value to be initialized.

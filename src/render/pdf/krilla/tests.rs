@@ -77,7 +77,7 @@ fn render(job: &ExportJob) -> Rendered {
             tagged: true,
             pdf_ua: true,
             archival: None,
-            font_helper: false,
+            helper: false,
         },
     )
     .unwrap_or_else(|e| panic!("krilla writes it as PDF/UA-1: {e}"));
@@ -103,20 +103,20 @@ fn render(job: &ExportJob) -> Rendered {
     }
 }
 
-/// Font subsets made with the helper pool give the bytes made on one thread, and a pool
-/// that is busy is not waited for: with every helper thread held, the writer makes every
-/// subset itself and finishes.
+/// Pages compressed and font subsets made with the helper pool give the bytes made on one
+/// thread, and a pool that is busy is not waited for: with every helper thread held, the
+/// writer compresses every page and makes every subset itself, and finishes.
 #[test]
-fn font_subsets_made_beside_a_busy_or_idle_helper_are_the_same() {
+fn a_document_written_beside_a_busy_or_idle_helper_is_the_same() {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Arc, mpsc};
     use std::time::Duration;
 
     let job = job("multilingual.json");
     let (composed, _, info) = compose(&job);
-    let write = |font_helper: bool| {
+    let write = |helper: bool| {
         let options = Options {
-            font_helper,
+            helper,
             ..Options::default()
         };
         write_with(&composed, &info, &mut Vec::new(), options).expect("krilla writes it")
@@ -124,7 +124,7 @@ fn font_subsets_made_beside_a_busy_or_idle_helper_are_the_same() {
     let alone = write(false);
     assert!(
         write(true) == alone,
-        "subsets made beside an idle helper differ"
+        "a document written beside an idle helper differs"
     );
 
     let pool = super::super::ahead::helpers();
@@ -150,7 +150,7 @@ fn font_subsets_made_beside_a_busy_or_idle_helper_are_the_same() {
         let beside_busy = beside_busy.expect("the writer finished without the busy helper");
         assert!(
             beside_busy == alone,
-            "subsets made beside a busy helper differ"
+            "a document written beside a busy helper differs"
         );
     });
 }
@@ -585,7 +585,7 @@ fn krilla_writes_every_conformance_combination() {
                 tagged,
                 pdf_ua: tagged,
                 archival,
-                font_helper: false,
+                helper: false,
             };
             let mut warnings = Vec::new();
             let pdf = write_conforming(&composed, &info, &mut warnings, options)
