@@ -13,8 +13,9 @@
 //! fast path; text with any other class (combining marks, ideographs, Hebrew, emoji,
 //! zero-width characters, carriage returns) takes the crate's own path from the start,
 //! keeping the breaks the fast path already gave (UAX #14 decides a break from the text
-//! before it and the character after it, so those are the crate's too). The tests check the two give the same breaks on every string of up to four
-//! characters of the fast path's classes, on random longer ones and on the fixtures.
+//! before it and the character after it, so those are the crate's too). The tests check
+//! the two give the same breaks on every string of up to four characters of the fast
+//! path's classes, on random longer ones and on the fixtures.
 
 use unicode_linebreak::{BreakClass, BreakOpportunity, break_property};
 

@@ -620,11 +620,11 @@ impl rustybuzz::ttf_parser::OutlineBuilder for Outline<'_> {
 /// Encodes the ink as an indexed PNG whose palette runs from white (no ink) to black (full
 /// ink): 8 bits a pixel, as small as 8-bit grayscale, with the canvas's bytes as they are.
 /// Rows are filtered Up, each the difference from the row above: paper and the insides of
-/// the big strokes become zeros, which the fast deflater codes as runs. Measured on the seed's
-/// cover, that takes a fifth fewer instructions than unfiltered rows; Sub took more, and
-/// adaptive filtering would cost more than it saves. (A 4-bit palette, the
-/// sixteen grays of e-ink, made a smaller file but took longer: packing and the encoder's
-/// sub-byte path cost more than the halved data saved.)
+/// the big strokes become zeros, which the fast deflater codes as runs. Measured on the
+/// seed's cover, that takes a fifth fewer instructions than unfiltered rows; Sub took more,
+/// and adaptive filtering would cost more than it saves. (A 4-bit palette, the sixteen
+/// grays of e-ink, made a smaller file but took longer: packing and the encoder's sub-byte
+/// path cost more than the halved data saved.)
 fn encode_png(ink: &[u8]) -> Result<Vec<u8>, String> {
     let palette: Vec<u8> = (0..=255u8).rev().flat_map(|level| [level; 3]).collect();
     let mut out = Vec::with_capacity(64 * 1024);
