@@ -577,6 +577,15 @@ impl SerializeContext {
             page_label: page.page_settings.page_label().clone(),
         });
         self.global_objects.pages.push((ref_, page));
+        // A page compressed on the helper pool keeps its content until it is; when the pool
+        // falls behind, this thread compresses the oldest page still waiting, so at most
+        // `PAGES_IN_FLIGHT` pages' content is held at once, whatever the document's length.
+        // (Broadsheet's change; see vendor/README.md.)
+        const PAGES_IN_FLIGHT: usize = 8;
+        let pages = &self.global_objects.pages;
+        if let Some(index) = pages.len().checked_sub(PAGES_IN_FLIGHT + 1) {
+            pages[index].1.stream_chunk.wait();
+        }
     }
 
     fn register_cached<T: SipHashable>(

@@ -193,7 +193,7 @@ pub(crate) fn set_colorspace(cs: MaybeDeviceColorSpace, target: &mut Dict) {
 #[cfg(not(feature = "rayon"))]
 mod deferred {
     use std::panic::AssertUnwindSafe;
-    use std::sync::{Arc, OnceLock};
+    use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
     /// A value made at once, or (Broadsheet's change; see vendor/README.md) started on a
     /// helper pool's thread and made by whichever of it and [`Deferred::wait`] gets to it
@@ -207,7 +207,22 @@ mod deferred {
 
     struct Shared<T> {
         value: OnceLock<T>,
-        make: Box<dyn Fn() -> T + Send + Sync>,
+        /// How the value is made, dropped once it is, and with it what it holds (a page's
+        /// content, which the compressed stream replaces).
+        make: Mutex<Option<Arc<dyn Fn() -> T + Send + Sync>>>,
+    }
+
+    impl<T> Shared<T> {
+        /// The value, made now unless it is made or being made.
+        fn get(&self) -> &T {
+            let value = self.value.get_or_init(|| {
+                let make = self.make.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                // `make` is dropped only once the value is made, and then this does not run.
+                make.expect("a value is made before its maker is dropped")()
+            });
+            self.make.lock().unwrap_or_else(PoisonError::into_inner).take();
+            value
+        }
     }
 
     impl<T: Send + Sync + 'static> Deferred<T> {
@@ -232,7 +247,7 @@ mod deferred {
             };
             let shared = Arc::new(Shared {
                 value: OnceLock::new(),
-                make: Box::new(f),
+                make: Mutex::new(Some(Arc::new(f))),
             });
             let helper = Arc::clone(&shared);
             pool.spawn(move || {
@@ -240,7 +255,7 @@ mod deferred {
                 // return it to); caught, it leaves the value unmade, and `wait` makes it on
                 // the calling thread, where a panic is the caller's to handle.
                 let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    helper.value.get_or_init(|| (helper.make)());
+                    helper.get();
                 }));
             });
             Self(Repr::Shared(shared))
@@ -249,7 +264,7 @@ mod deferred {
         pub fn wait(&self) -> &T {
             match &self.0 {
                 Repr::Ready(value) => value,
-                Repr::Shared(shared) => shared.value.get_or_init(|| (shared.make)()),
+                Repr::Shared(shared) => shared.get(),
             }
         }
     }

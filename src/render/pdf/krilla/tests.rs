@@ -17,6 +17,22 @@ fn job(name: &str) -> ExportJob {
     ExportJob::try_from(request).expect("the fixture is valid")
 }
 
+/// A collection of `copies` of the seed article: a document of many pages.
+fn long_job(copies: usize) -> ExportJob {
+    let path = format!("{}/tests/fixtures/seed.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("the fixture is readable");
+    let seed: serde_json::Value = serde_json::from_str(&text).expect("the fixture is JSON");
+    let request = serde_json::json!({
+        "format": "pdf",
+        "collection": {
+            "title": "Many pages",
+            "articles": vec![seed["article"].clone(); copies],
+        },
+    });
+    let request = crate::json::request_from_json(&request.to_string()).expect("it is JSON");
+    ExportJob::try_from(request).expect("the collection is valid")
+}
+
 /// Both writers' output for an article, composed as `PdfRenderer::render` composes it.
 struct Rendered {
     pdf_writer: Vec<u8>,
@@ -105,54 +121,60 @@ fn render(job: &ExportJob) -> Rendered {
 
 /// Pages compressed and font subsets made with the helper pool give the bytes made on one
 /// thread, and a pool that is busy is not waited for: with every helper thread held, the
-/// writer compresses every page and makes every subset itself, and finishes.
+/// writer compresses every page and makes every subset itself, and finishes. The long
+/// document has more pages than the pool may fall behind by, so the writer compresses
+/// some itself while the pool is idle too.
 #[test]
 fn a_document_written_beside_a_busy_or_idle_helper_is_the_same() {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Arc, mpsc};
     use std::time::Duration;
 
-    let job = job("multilingual.json");
-    let (composed, _, info) = compose(&job);
-    let write = |helper: bool| {
-        let options = Options {
-            helper,
-            ..Options::default()
+    // More than the eight pages the pool may fall behind by.
+    for (job, fewest_pages) in [(job("multilingual.json"), 1), (long_job(8), 10)] {
+        let (composed, _, info) = compose(&job);
+        let pages = composed.pages.len();
+        assert!(pages >= fewest_pages, "{pages} pages");
+        let write = |helper: bool| {
+            let options = Options {
+                helper,
+                ..Options::default()
+            };
+            write_with(&composed, &info, &mut Vec::new(), options).expect("krilla writes it")
         };
-        write_with(&composed, &info, &mut Vec::new(), options).expect("krilla writes it")
-    };
-    let alone = write(false);
-    assert!(
-        write(true) == alone,
-        "a document written beside an idle helper differs"
-    );
+        let alone = write(false);
+        assert!(
+            write(true) == alone,
+            "a document of {pages} pages written beside an idle helper differs"
+        );
 
-    let pool = super::super::ahead::helpers();
-    let hold = Arc::new(AtomicBool::new(true));
-    let held = Arc::new(AtomicUsize::new(0));
-    for _ in 0..pool.current_num_threads() {
-        let (hold, held) = (hold.clone(), held.clone());
-        pool.spawn(move || {
-            held.fetch_add(1, Ordering::SeqCst);
-            while hold.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(1));
-            }
+        let pool = super::super::ahead::helpers();
+        let hold = Arc::new(AtomicBool::new(true));
+        let held = Arc::new(AtomicUsize::new(0));
+        for _ in 0..pool.current_num_threads() {
+            let (hold, held) = (hold.clone(), held.clone());
+            pool.spawn(move || {
+                held.fetch_add(1, Ordering::SeqCst);
+                while hold.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            });
+        }
+        while held.load(Ordering::SeqCst) < pool.current_num_threads() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let (done, finished) = mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| done.send(write(true)).expect("the test waits"));
+            let beside_busy = finished.recv_timeout(Duration::from_secs(60));
+            hold.store(false, Ordering::SeqCst);
+            let beside_busy = beside_busy.expect("the writer finished without the busy helper");
+            assert!(
+                beside_busy == alone,
+                "a document of {pages} pages written beside a busy helper differs"
+            );
         });
     }
-    while held.load(Ordering::SeqCst) < pool.current_num_threads() {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let (done, finished) = mpsc::channel();
-    std::thread::scope(|scope| {
-        scope.spawn(|| done.send(write(true)).expect("the test waits"));
-        let beside_busy = finished.recv_timeout(Duration::from_secs(60));
-        hold.store(false, Ordering::SeqCst);
-        let beside_busy = beside_busy.expect("the writer finished without the busy helper");
-        assert!(
-            beside_busy == alone,
-            "a document written beside a busy helper differs"
-        );
-    });
 }
 
 /// Runs a poppler or qpdf tool on a PDF; `None` when the tool is not installed.
