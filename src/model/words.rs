@@ -209,8 +209,14 @@ fn fast(text: &str) -> Option<usize> {
         if state == State::Letter as u8 {
             // A letter after a letter changes nothing (WB5): run through the word's ASCII
             // letters.
-            while bytes.get(at).is_some_and(u8::is_ascii_alphabetic) {
-                at += 1;
+            at = crate::typography::ascii::letters_end(bytes, at);
+            // The commonest step of prose: a space, then the next word's first letter, which
+            // starts a word (WB999: no rule joins a letter to a space).
+            while bytes.get(at) == Some(&b' ')
+                && bytes.get(at + 1).is_some_and(u8::is_ascii_alphabetic)
+            {
+                words += 1;
+                at = crate::typography::ascii::letters_end(bytes, at + 2);
             }
         }
     }

@@ -278,8 +278,20 @@ impl Iterator for Linebreaks<'_> {
                 spaces = false;
                 if class == Class::Letter {
                     // LB28: AL × AL, so a word's further ASCII letters change nothing.
-                    while bytes.get(at).is_some_and(u8::is_ascii_alphabetic) {
-                        at += 1;
+                    at = super::ascii::letters_end(bytes, at);
+                    // The commonest step of prose: a space, then the next word's letter. LB18
+                    // breaks before the letter, and the word's letters after it are skipped
+                    // as above.
+                    if bytes.get(at) == Some(&b' ')
+                        && bytes.get(at + 1).is_some_and(u8::is_ascii_alphabetic)
+                    {
+                        let here = at + 1;
+                        (self.at, self.before, self.spaces) = (
+                            super::ascii::letters_end(bytes, here + 1),
+                            Class::Letter,
+                            false,
+                        );
+                        return self.give(here, BreakOpportunity::Allowed);
                     }
                 }
                 continue;

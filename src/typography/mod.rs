@@ -3,6 +3,7 @@
 //! article's language, link numbering, contents lists and the direction of a paragraph.
 //! Renderers call these instead of keeping their own copies.
 
+pub(crate) mod ascii;
 mod contents;
 mod credits;
 mod dates;

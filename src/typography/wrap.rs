@@ -12,7 +12,7 @@ use unicode_linebreak::BreakOpportunity;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-use super::linebreaks;
+use super::{ascii, linebreaks};
 
 /// The width of `text` in terminal columns.
 pub fn display_width(text: &str) -> usize {
@@ -133,7 +133,7 @@ impl Line<'_> {
     /// The width of `word`, which starts at byte `start` of the text.
     fn width_of(&mut self, start: usize, word: &str) -> usize {
         if start > self.wide {
-            self.wide = next_wide(self.text.as_bytes(), start);
+            self.wide = ascii::first_wide(self.text.as_bytes(), start);
         }
         if start + word.len() <= self.wide {
             word.len()
@@ -145,7 +145,13 @@ impl Line<'_> {
     /// Places one segment, a word with its trailing spaces, found at `range` of the text.
     fn place(&mut self, range: Range<usize>, width: Option<usize>) {
         let segment = self.text.get(range.clone()).unwrap_or_default();
-        let word = segment.trim_end_matches(' ');
+        // The trailing spaces, read a byte at a time from the end: no character but the
+        // space has the byte 0x20 in its UTF-8.
+        let word_len = segment
+            .bytes()
+            .rposition(|b| b != b' ')
+            .map_or(0, |i| i + 1);
+        let word = segment.get(..word_len).unwrap_or_default();
         if word.is_empty() {
             return;
         }
@@ -182,24 +188,6 @@ impl Line<'_> {
         self.out.push_str(&segment[word.len()..]);
         self.used += spaces;
     }
-}
-
-/// The offset of the first byte of `bytes` at or after `from` that is not ASCII, or the
-/// length of `bytes`; read eight bytes at a time.
-fn next_wide(bytes: &[u8], from: usize) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut at = from;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let high = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) & HIGH;
-        if high != 0 {
-            return at + (high.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    let rest = bytes.get(at..).unwrap_or_default();
-    rest.iter()
-        .position(|byte| !byte.is_ascii())
-        .map_or(bytes.len(), |offset| at + offset)
 }
 
 #[cfg(test)]
@@ -264,18 +252,6 @@ mod tests {
         let mut out = String::new();
         fill(&"word ".repeat(40), None, "> ", "> ", &mut out);
         assert_eq!(out.lines().count(), 1);
-    }
-
-    #[test]
-    fn finds_the_first_byte_beyond_ascii_from_anywhere() {
-        let text = "plain words, then \u{201c}quoted\u{201d} and 東京 at last";
-        for from in 0..=text.len() {
-            let expected = text.as_bytes()[from..]
-                .iter()
-                .position(|b| *b >= 0x80)
-                .map_or(text.len(), |i| from + i);
-            assert_eq!(next_wide(text.as_bytes(), from), expected, "from {from}");
-        }
     }
 
     #[test]
