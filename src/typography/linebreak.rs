@@ -249,6 +249,9 @@ impl Linebreaks<'_> {
 impl Iterator for Linebreaks<'_> {
     type Item = (usize, BreakOpportunity);
 
+    // Inlined into its callers' loops (wrapping, paragraph setting), so that the state
+    // stays in registers between breaks: 20k of a seed text request's 508k instructions.
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(full) = &mut self.full {
             return full.next();
