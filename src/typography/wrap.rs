@@ -107,7 +107,11 @@ impl Line<'_> {
 
     fn end(&mut self) {
         self.flush();
-        let trimmed = self.out.trim_end_matches(' ').len();
+        let trimmed = self
+            .out
+            .bytes()
+            .rposition(|b| b != b' ')
+            .map_or(0, |i| i + 1);
         self.out.truncate(trimmed);
         self.out.push('\n');
         self.started = false;
@@ -130,43 +134,40 @@ impl Line<'_> {
         self.pending.end = range.end;
     }
 
-    /// The width of `word`, which starts at byte `start` of the text.
-    fn width_of(&mut self, start: usize, word: &str) -> usize {
-        if start > self.wide {
-            self.wide = ascii::first_wide(self.text.as_bytes(), start);
+    /// The width of the word at `word` of the text.
+    fn width_of(&mut self, word: Range<usize>) -> usize {
+        if word.start > self.wide {
+            self.wide = ascii::first_wide(self.text.as_bytes(), word.start);
         }
-        if start + word.len() <= self.wide {
+        if word.end <= self.wide {
             word.len()
         } else {
-            UnicodeWidthStr::width(word)
+            UnicodeWidthStr::width(self.text.get(word).unwrap_or_default())
         }
     }
 
     /// Places one segment, a word with its trailing spaces, found at `range` of the text.
+    /// The segment is read as bytes: its ends are break opportunities, so char boundaries,
+    /// and its trailing spaces are found a byte at a time from the end, since no character
+    /// but the space has the byte 0x20 in its UTF-8.
     fn place(&mut self, range: Range<usize>, width: Option<usize>) {
-        let segment = self.text.get(range.clone()).unwrap_or_default();
-        // The trailing spaces, read a byte at a time from the end: no character but the
-        // space has the byte 0x20 in its UTF-8.
-        let word_len = segment
-            .bytes()
-            .rposition(|b| b != b' ')
-            .map_or(0, |i| i + 1);
-        let word = segment.get(..word_len).unwrap_or_default();
-        if word.is_empty() {
+        let segment = self.text.as_bytes().get(range.clone()).unwrap_or_default();
+        let Some(last) = segment.iter().rposition(|&b| b != b' ') else {
             return;
-        }
+        };
+        let word = range.start..range.start + last + 1;
         let Some(width) = width else {
             self.append(range);
             self.has_content = true;
             return;
         };
-        let word_width = self.width_of(range.start, word);
+        let word_width = self.width_of(word.clone());
         if self.used + word_width > width && self.has_content {
             self.end();
             self.start();
         }
         // The trailing part of a segment is ASCII spaces: one column each.
-        let spaces = segment.len() - word.len();
+        let spaces = range.end - word.end;
         if self.used + word_width <= width {
             self.append(range);
             self.used += word_width + spaces;
@@ -174,6 +175,9 @@ impl Line<'_> {
             return;
         }
         // Wider than a whole line: break it between graphemes.
+        let text = self.text;
+        let trailing = text.get(word.end..range.end).unwrap_or_default();
+        let word = text.get(word).unwrap_or_default();
         self.flush();
         for grapheme in word.graphemes(true) {
             let w = display_width(grapheme);
@@ -185,7 +189,7 @@ impl Line<'_> {
             self.used += w;
             self.has_content = true;
         }
-        self.out.push_str(&segment[word.len()..]);
+        self.out.push_str(trailing);
         self.used += spaces;
     }
 }
