@@ -33,34 +33,44 @@ const fn letter_bytes(word: u64) -> u64 {
 /// The offset of the first byte of `bytes` at or after `from` that is not an ASCII letter,
 /// or the length of `bytes`.
 pub(crate) fn letters_end(bytes: &[u8], from: usize) -> usize {
-    let mut at = from;
-    while let Some(word) = word_at(bytes, at) {
-        let others = !letter_bytes(word) & HIGH;
-        if others != 0 {
-            return at + (others.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    while bytes.get(at).is_some_and(u8::is_ascii_alphabetic) {
-        at += 1;
-    }
-    at.max(from)
+    find(
+        bytes,
+        from,
+        |word| !letter_bytes(word) & HIGH,
+        |byte| !byte.is_ascii_alphabetic(),
+    )
 }
 
 /// The offset of the first byte of `bytes` at or after `from` that is not ASCII, or the
 /// length of `bytes`.
 pub(crate) fn first_wide(bytes: &[u8], from: usize) -> usize {
+    find(bytes, from, |word| word & HIGH, |byte| !byte.is_ascii())
+}
+
+/// The offset of the first byte of `bytes` at or after `from` that `stops`, or the length of
+/// `bytes` (`from` if beyond it). Whole words are read while there are eight bytes left,
+/// `marks` setting the high bit of each byte of a word that stops; the last few bytes are
+/// read one at a time with `stops`. The two must agree.
+#[inline(always)]
+fn find(
+    bytes: &[u8],
+    from: usize,
+    marks: impl Fn(u64) -> u64,
+    stops: impl Fn(u8) -> bool,
+) -> usize {
     let mut at = from;
     while let Some(word) = word_at(bytes, at) {
-        let high = word & HIGH;
-        if high != 0 {
-            return at + (high.trailing_zeros() / 8) as usize;
+        let marked = marks(word);
+        if marked != 0 {
+            return at + (marked.trailing_zeros() / 8) as usize;
         }
         at += 8;
     }
-    let rest = bytes.get(at..).unwrap_or_default();
-    rest.iter()
-        .position(|byte| !byte.is_ascii())
+    bytes
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .position(|&byte| stops(byte))
         .map_or(bytes.len().max(from), |offset| at + offset)
 }
 
