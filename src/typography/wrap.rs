@@ -84,8 +84,8 @@ struct Line<'a> {
     /// side in `text`, so a line is copied in one piece rather than a word at a time.
     pending: Range<usize>,
     /// Where the first byte beyond ASCII at or after the last word measured lies (the text's
-    /// length if none): a word that ends before it is one column a byte, so most words are
-    /// measured without reading them.
+    /// length if none; 0 before any word is measured): a word that ends before it is one
+    /// column a byte, so most words are measured without reading them.
     wide: usize,
     prefix: &'a str,
     subsequent: &'a str,
@@ -136,7 +136,8 @@ impl Line<'_> {
 
     /// The width of the word at `word` of the text.
     fn width_of(&mut self, word: Range<usize>) -> usize {
-        if word.start > self.wide {
+        // From 0, before the first word: so the first is measured by its length too.
+        if word.start >= self.wide {
             self.wide = ascii::first_wide(self.text.as_bytes(), word.start);
         }
         if word.end <= self.wide {
