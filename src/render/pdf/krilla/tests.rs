@@ -10,26 +10,28 @@ use super::{Info, Options, write_conforming, write_with};
 use crate::layout::FontLibrary;
 use crate::model::{Document, ExportJob};
 
-fn job(name: &str) -> ExportJob {
+fn request(name: &str) -> crate::pb::ExportRequest {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).expect("the fixture is readable");
-    let request = crate::json::request_from_json(&text).expect("the fixture is JSON");
-    ExportJob::try_from(request).expect("the fixture is valid")
+    crate::json::request_from_json(&text).expect("the fixture is JSON")
+}
+
+fn job(name: &str) -> ExportJob {
+    ExportJob::try_from(request(name)).expect("the fixture is valid")
 }
 
 /// A collection of `copies` of the seed article: a document of many pages.
 fn long_job(copies: usize) -> ExportJob {
-    let path = format!("{}/tests/fixtures/seed.json", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).expect("the fixture is readable");
-    let seed: serde_json::Value = serde_json::from_str(&text).expect("the fixture is JSON");
-    let request = serde_json::json!({
-        "format": "pdf",
-        "collection": {
-            "title": "Many pages",
-            "articles": vec![seed["article"].clone(); copies],
-        },
-    });
-    let request = crate::json::request_from_json(&request.to_string()).expect("it is JSON");
+    use crate::pb::export_request::Document;
+    let mut request = request("seed.json");
+    let Some(Document::Article(article)) = request.document.take() else {
+        panic!("the seed is an article");
+    };
+    request.document = Some(Document::Collection(crate::pb::Collection {
+        title: "Many pages".to_owned(),
+        articles: vec![article; copies],
+        ..Default::default()
+    }));
     ExportJob::try_from(request).expect("the collection is valid")
 }
 
